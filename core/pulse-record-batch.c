@@ -1,0 +1,868 @@
+/* PulseMQ — columnar record batches
+ *
+ * Each column owns one contiguous value array (fixed-width types) or an
+ * offsets array plus one contiguous byte array (strings and binaries), and
+ * a validity bitmap that is only allocated once a null is appended. That is
+ * the Arrow layout, so the Arrow writer, msgpack and JSON can all walk a
+ * column with a pointer and no per-record allocation.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <pulsemq/pulsemq.h>
+#include "pulse-private.h"
+
+typedef struct {
+  gchar *name;
+  PulseColumnType type;
+  guint length;
+  guint null_count;
+  guint8 *data;         /* values, or the bytes of strings/binaries */
+  gsize data_len;
+  gsize data_cap;
+  guint32 *offsets;     /* strings/binaries: length + 1 entries */
+  gsize offsets_cap;
+  guint8 *validity;     /* NULL while the column has no null */
+  gsize validity_cap;   /* in bytes */
+} Column;
+
+struct _PulseRecordBatch {
+  gint ref_count;
+  gboolean sealed;
+  PulseRecordShape shape;
+  guint n_rows;
+  GArray *columns;      /* of Column */
+};
+
+G_DEFINE_BOXED_TYPE (PulseRecordBatch, pulse_record_batch,
+    pulse_record_batch_ref, pulse_record_batch_unref)
+
+static void column_append_null (Column *c);
+static void append_variable (Column *c, const guint8 *data, gsize length, gboolean valid);
+static void set_validity (Column *c, gboolean valid);
+static void ensure_data (Column *c, gsize extra);
+
+static gboolean
+column_is_variable (const Column *c)
+{
+  return c->type == PULSE_COLUMN_UTF8 || c->type == PULSE_COLUMN_BINARY;
+}
+
+static gsize
+column_width (const Column *c)
+{
+  switch (c->type) {
+    case PULSE_COLUMN_BOOL: return 1;
+    case PULSE_COLUMN_UTF8:
+    case PULSE_COLUMN_BINARY: return 0;
+    default: return 8;
+  }
+}
+
+static void
+column_clear (Column *c)
+{
+  g_free (c->name);
+  g_free (c->data);
+  g_free (c->offsets);
+  g_free (c->validity);
+}
+
+/**
+ * pulse_record_batch_new:
+ *
+ * Creates an empty batch with no columns and no rows.
+ *
+ * Returns: (transfer full): a new #PulseRecordBatch
+ */
+PulseRecordBatch *
+pulse_record_batch_new (void)
+{
+  PulseRecordBatch *batch = g_new0 (PulseRecordBatch, 1);
+
+  batch->ref_count = 1;
+  batch->shape = PULSE_RECORD_SHAPE_ROWS;
+  batch->columns = g_array_new (FALSE, TRUE, sizeof (Column));
+  g_array_set_clear_func (batch->columns, (GDestroyNotify) column_clear);
+  return batch;
+}
+
+/**
+ * pulse_record_batch_ref:
+ * @batch: a #PulseRecordBatch
+ *
+ * Returns: (transfer full): @batch, with one more reference
+ */
+PulseRecordBatch *
+pulse_record_batch_ref (PulseRecordBatch *batch)
+{
+  g_return_val_if_fail (batch != NULL, NULL);
+
+  g_atomic_int_inc (&batch->ref_count);
+  return batch;
+}
+
+/**
+ * pulse_record_batch_unref:
+ * @batch: (transfer full): a #PulseRecordBatch
+ *
+ * Drops a reference; the last one frees the batch.
+ */
+void
+pulse_record_batch_unref (PulseRecordBatch *batch)
+{
+  g_return_if_fail (batch != NULL);
+
+  if (!g_atomic_int_dec_and_test (&batch->ref_count))
+    return;
+  g_array_unref (batch->columns);
+  g_free (batch);
+}
+
+void
+_pulse_record_batch_seal (PulseRecordBatch *batch)
+{
+  batch->sealed = TRUE;
+}
+
+/**
+ * pulse_record_batch_is_sealed:
+ * @batch: a #PulseRecordBatch
+ *
+ * Returns: %TRUE once the batch travels in a pushed buffer and may no
+ * longer change
+ */
+gboolean
+pulse_record_batch_is_sealed (PulseRecordBatch *batch)
+{
+  g_return_val_if_fail (batch != NULL, FALSE);
+  return batch->sealed;
+}
+
+/**
+ * pulse_record_batch_set_shape:
+ * @batch: a #PulseRecordBatch
+ * @shape: what the records were handed in as
+ *
+ * Records whether the batch stands for a map, a list of maps or a table.
+ */
+void
+pulse_record_batch_set_shape (PulseRecordBatch *batch, PulseRecordShape shape)
+{
+  g_return_if_fail (batch != NULL);
+  g_return_if_fail (!batch->sealed);
+  batch->shape = shape;
+}
+
+/**
+ * pulse_record_batch_get_shape:
+ * @batch: a #PulseRecordBatch
+ *
+ * Returns: the shape set by pulse_record_batch_set_shape(), rows by default
+ */
+PulseRecordShape
+pulse_record_batch_get_shape (PulseRecordBatch *batch)
+{
+  g_return_val_if_fail (batch != NULL, PULSE_RECORD_SHAPE_ROWS);
+  return batch->shape;
+}
+
+static inline Column *
+get_column (PulseRecordBatch *batch, guint column)
+{
+  return &g_array_index (batch->columns, Column, column);
+}
+
+/**
+ * pulse_record_batch_add_column:
+ * @batch: a #PulseRecordBatch
+ * @name: the field name, unique in the batch
+ * @type: the type of its values
+ *
+ * Adds a column. Rows already in the batch get a null in it.
+ *
+ * Returns: the column's index, or -1 if @name is already taken
+ */
+gint
+pulse_record_batch_add_column (PulseRecordBatch *batch, const gchar *name,
+    PulseColumnType type)
+{
+  Column c = { 0 };
+
+  g_return_val_if_fail (batch != NULL, -1);
+  g_return_val_if_fail (name != NULL, -1);
+  g_return_val_if_fail (!batch->sealed, -1);
+  g_return_val_if_fail (type <= PULSE_COLUMN_TIMESTAMP_NS, -1);
+
+  if (pulse_record_batch_find_column (batch, name) >= 0)
+    return -1;
+
+  c.name = g_strdup (name);
+  c.type = type;
+  if (column_is_variable (&c)) {
+    c.offsets_cap = 16;
+    c.offsets = g_new0 (guint32, c.offsets_cap);
+  }
+  g_array_append_val (batch->columns, c);
+
+  for (guint i = 0; i < batch->n_rows; i++)
+    column_append_null (get_column (batch, batch->columns->len - 1));
+  return batch->columns->len - 1;
+}
+
+/**
+ * pulse_record_batch_get_n_columns:
+ * @batch: a #PulseRecordBatch
+ *
+ * Returns: the number of columns
+ */
+guint
+pulse_record_batch_get_n_columns (PulseRecordBatch *batch)
+{
+  g_return_val_if_fail (batch != NULL, 0);
+  return batch->columns->len;
+}
+
+/**
+ * pulse_record_batch_get_n_rows:
+ * @batch: a #PulseRecordBatch
+ *
+ * Returns: the number of finished rows (records)
+ */
+guint
+pulse_record_batch_get_n_rows (PulseRecordBatch *batch)
+{
+  g_return_val_if_fail (batch != NULL, 0);
+  return batch->n_rows;
+}
+
+/**
+ * pulse_record_batch_find_column:
+ * @batch: a #PulseRecordBatch
+ * @name: a field name
+ *
+ * Returns: the index of the column called @name, or -1
+ */
+gint
+pulse_record_batch_find_column (PulseRecordBatch *batch, const gchar *name)
+{
+  g_return_val_if_fail (batch != NULL, -1);
+  g_return_val_if_fail (name != NULL, -1);
+
+  for (guint i = 0; i < batch->columns->len; i++)
+    if (strcmp (get_column (batch, i)->name, name) == 0)
+      return i;
+  return -1;
+}
+
+/**
+ * pulse_record_batch_get_column_name:
+ * @batch: a #PulseRecordBatch
+ * @column: a column index
+ *
+ * Returns: (transfer none): the column's field name
+ */
+const gchar *
+pulse_record_batch_get_column_name (PulseRecordBatch *batch, guint column)
+{
+  g_return_val_if_fail (batch != NULL, NULL);
+  g_return_val_if_fail (column < batch->columns->len, NULL);
+  return get_column (batch, column)->name;
+}
+
+/**
+ * pulse_record_batch_get_column_type:
+ * @batch: a #PulseRecordBatch
+ * @column: a column index
+ *
+ * Returns: the column's type
+ */
+PulseColumnType
+pulse_record_batch_get_column_type (PulseRecordBatch *batch, guint column)
+{
+  g_return_val_if_fail (batch != NULL, PULSE_COLUMN_INT64);
+  g_return_val_if_fail (column < batch->columns->len, PULSE_COLUMN_INT64);
+  return get_column (batch, column)->type;
+}
+
+static void
+ensure_data (Column *c, gsize extra)
+{
+  gsize need = c->data_len + extra;
+
+  if (G_LIKELY (need <= c->data_cap))
+    return;
+  c->data_cap = MAX (MAX (c->data_cap * 2, need), 64);
+  c->data = g_realloc (c->data, c->data_cap);
+}
+
+/* Marks the value about to be appended at index c->length as valid or
+ * null. The bitmap exists only once a column has a null. */
+static void
+set_validity (Column *c, gboolean valid)
+{
+  gsize byte = c->length / 8;
+
+  if (valid && c->validity == NULL)
+    return;
+  if (c->validity == NULL) {
+    c->validity_cap = MAX (16, (gsize) c->length / 4 + 1);
+    c->validity = g_malloc (c->validity_cap);
+    memset (c->validity, 0xff, c->validity_cap);
+  } else if (byte >= c->validity_cap) {
+    gsize old = c->validity_cap;
+    c->validity_cap = MAX (old * 2, byte + 1);
+    c->validity = g_realloc (c->validity, c->validity_cap);
+    memset (c->validity + old, 0xff, c->validity_cap - old);
+  }
+  if (valid)
+    c->validity[byte] |= 1u << (c->length % 8);
+  else
+    c->validity[byte] &= ~(1u << (c->length % 8));
+}
+
+static gboolean
+check_append (PulseRecordBatch *batch, guint column, PulseColumnType type1,
+    PulseColumnType type2)
+{
+  Column *c;
+
+  g_return_val_if_fail (batch != NULL, FALSE);
+  g_return_val_if_fail (!batch->sealed, FALSE);
+  g_return_val_if_fail (column < batch->columns->len, FALSE);
+  c = get_column (batch, column);
+  g_return_val_if_fail (c->type == type1 || c->type == type2, FALSE);
+  /* one value per column per row: end_row() closes the row */
+  g_return_val_if_fail (c->length == batch->n_rows, FALSE);
+  return TRUE;
+}
+
+static void
+append_fixed (PulseRecordBatch *batch, guint column, const void *value,
+    gsize width)
+{
+  Column *c = get_column (batch, column);
+
+  ensure_data (c, width);
+  memcpy (c->data + c->data_len, value, width);
+  c->data_len += width;
+  set_validity (c, TRUE);
+  c->length++;
+}
+
+static void
+append_variable (Column *c, const guint8 *data, gsize length, gboolean valid)
+{
+  if (c->length + 2 > c->offsets_cap) {
+    c->offsets_cap *= 2;
+    c->offsets = g_renew (guint32, c->offsets, c->offsets_cap);
+  }
+  if (c->data_len + length > G_MAXINT32) {
+    /* Arrow's utf8/binary offsets are 32-bit: 2 GiB per column */
+    g_critical ("column \"%s\" exceeds 2 GiB", c->name);
+    length = 0;
+    valid = FALSE;
+  }
+  ensure_data (c, length);
+  if (length > 0)
+    memcpy (c->data + c->data_len, data, length);
+  c->data_len += length;
+  c->offsets[c->length + 1] = c->data_len;
+  set_validity (c, valid);
+  c->length++;
+}
+
+/**
+ * pulse_record_batch_append_int64:
+ * @batch: a #PulseRecordBatch
+ * @column: an int64 or timestamp column
+ * @value: the value
+ *
+ * Sets @column of the current row.
+ */
+void
+pulse_record_batch_append_int64 (PulseRecordBatch *batch, guint column,
+    gint64 value)
+{
+  if (!check_append (batch, column, PULSE_COLUMN_INT64, PULSE_COLUMN_TIMESTAMP_NS))
+    return;
+  append_fixed (batch, column, &value, sizeof value);
+}
+
+/**
+ * pulse_record_batch_append_timestamp:
+ * @batch: a #PulseRecordBatch
+ * @column: a timestamp column
+ * @ns: nanoseconds since the Unix epoch
+ *
+ * Sets @column of the current row.
+ */
+void
+pulse_record_batch_append_timestamp (PulseRecordBatch *batch, guint column,
+    gint64 ns)
+{
+  if (!check_append (batch, column, PULSE_COLUMN_TIMESTAMP_NS, PULSE_COLUMN_INT64))
+    return;
+  append_fixed (batch, column, &ns, sizeof ns);
+}
+
+/**
+ * pulse_record_batch_append_double:
+ * @batch: a #PulseRecordBatch
+ * @column: a float64 column
+ * @value: the value
+ *
+ * Sets @column of the current row.
+ */
+void
+pulse_record_batch_append_double (PulseRecordBatch *batch, guint column,
+    gdouble value)
+{
+  if (!check_append (batch, column, PULSE_COLUMN_FLOAT64, PULSE_COLUMN_FLOAT64))
+    return;
+  append_fixed (batch, column, &value, sizeof value);
+}
+
+/**
+ * pulse_record_batch_append_boolean:
+ * @batch: a #PulseRecordBatch
+ * @column: a bool column
+ * @value: the value
+ *
+ * Sets @column of the current row.
+ */
+void
+pulse_record_batch_append_boolean (PulseRecordBatch *batch, guint column,
+    gboolean value)
+{
+  guint8 v = value ? 1 : 0;
+
+  if (!check_append (batch, column, PULSE_COLUMN_BOOL, PULSE_COLUMN_BOOL))
+    return;
+  append_fixed (batch, column, &v, 1);
+}
+
+/**
+ * pulse_record_batch_append_string:
+ * @batch: a #PulseRecordBatch
+ * @column: a utf8 column
+ * @value: (nullable): UTF-8 text, or %NULL for a null
+ * @length: the length of @value in bytes, or -1 if it is NUL-terminated
+ *
+ * Sets @column of the current row. The text is copied.
+ */
+void
+pulse_record_batch_append_string (PulseRecordBatch *batch, guint column,
+    const gchar *value, gssize length)
+{
+  if (!check_append (batch, column, PULSE_COLUMN_UTF8, PULSE_COLUMN_UTF8))
+    return;
+  if (value == NULL) {
+    append_variable (get_column (batch, column), NULL, 0, FALSE);
+    return;
+  }
+  if (length < 0)
+    length = strlen (value);
+  append_variable (get_column (batch, column), (const guint8 *) value, length, TRUE);
+}
+
+/**
+ * pulse_record_batch_append_binary:
+ * @batch: a #PulseRecordBatch
+ * @column: a binary column
+ * @data: (array length=length) (nullable): the bytes
+ * @length: how many bytes
+ *
+ * Sets @column of the current row. The bytes are copied.
+ */
+void
+pulse_record_batch_append_binary (PulseRecordBatch *batch, guint column,
+    const guint8 *data, gsize length)
+{
+  if (!check_append (batch, column, PULSE_COLUMN_BINARY, PULSE_COLUMN_BINARY))
+    return;
+  g_return_if_fail (data != NULL || length == 0);
+  append_variable (get_column (batch, column), data, length, TRUE);
+}
+
+/**
+ * pulse_record_batch_append_null:
+ * @batch: a #PulseRecordBatch
+ * @column: a column of any type
+ *
+ * Sets @column of the current row to null.
+ */
+void
+pulse_record_batch_append_null (PulseRecordBatch *batch, guint column)
+{
+  Column *c;
+
+  g_return_if_fail (batch != NULL);
+  g_return_if_fail (!batch->sealed);
+  g_return_if_fail (column < batch->columns->len);
+  c = get_column (batch, column);
+  g_return_if_fail (c->length == batch->n_rows);
+  column_append_null (c);
+}
+
+static void
+column_append_null (Column *c)
+{
+  if (column_is_variable (c)) {
+    append_variable (c, NULL, 0, FALSE);
+  } else {
+    gsize width = column_width (c);
+    ensure_data (c, width);
+    memset (c->data + c->data_len, 0, width);
+    c->data_len += width;
+    set_validity (c, FALSE);
+    c->length++;
+  }
+  c->null_count++;
+}
+
+/**
+ * pulse_record_batch_end_row:
+ * @batch: a #PulseRecordBatch
+ *
+ * Finishes the current row: columns that got no value in it get a null.
+ */
+void
+pulse_record_batch_end_row (PulseRecordBatch *batch)
+{
+  g_return_if_fail (batch != NULL);
+  g_return_if_fail (!batch->sealed);
+
+  for (guint i = 0; i < batch->columns->len; i++)
+    if (get_column (batch, i)->length == batch->n_rows)
+      pulse_record_batch_append_null (batch, i);
+  batch->n_rows++;
+}
+
+static Column *
+check_get (PulseRecordBatch *batch, guint column, guint row)
+{
+  g_return_val_if_fail (batch != NULL, NULL);
+  g_return_val_if_fail (column < batch->columns->len, NULL);
+  g_return_val_if_fail (row < get_column (batch, column)->length, NULL);
+  return get_column (batch, column);
+}
+
+static inline gboolean
+column_is_null (const Column *c, guint row)
+{
+  return c->validity != NULL && !(c->validity[row / 8] & (1u << (row % 8)));
+}
+
+/**
+ * pulse_record_batch_is_null:
+ * @batch: a #PulseRecordBatch
+ * @column: a column index
+ * @row: a row index
+ *
+ * Returns: %TRUE if the value is null
+ */
+gboolean
+pulse_record_batch_is_null (PulseRecordBatch *batch, guint column, guint row)
+{
+  Column *c = check_get (batch, column, row);
+
+  g_return_val_if_fail (c != NULL, TRUE);
+  return column_is_null (c, row);
+}
+
+/**
+ * pulse_record_batch_get_int64:
+ * @batch: a #PulseRecordBatch
+ * @column: an int64 or timestamp column
+ * @row: a row index
+ *
+ * Returns: the value (0 for a null)
+ */
+gint64
+pulse_record_batch_get_int64 (PulseRecordBatch *batch, guint column, guint row)
+{
+  Column *c = check_get (batch, column, row);
+  gint64 v;
+
+  g_return_val_if_fail (c != NULL, 0);
+  g_return_val_if_fail (c->type == PULSE_COLUMN_INT64 || c->type == PULSE_COLUMN_TIMESTAMP_NS, 0);
+  memcpy (&v, c->data + (gsize) row * 8, 8);
+  return v;
+}
+
+/**
+ * pulse_record_batch_get_double:
+ * @batch: a #PulseRecordBatch
+ * @column: a float64 column
+ * @row: a row index
+ *
+ * Returns: the value (0 for a null)
+ */
+gdouble
+pulse_record_batch_get_double (PulseRecordBatch *batch, guint column, guint row)
+{
+  Column *c = check_get (batch, column, row);
+  gdouble v;
+
+  g_return_val_if_fail (c != NULL, 0);
+  g_return_val_if_fail (c->type == PULSE_COLUMN_FLOAT64, 0);
+  memcpy (&v, c->data + (gsize) row * 8, 8);
+  return v;
+}
+
+/**
+ * pulse_record_batch_get_boolean:
+ * @batch: a #PulseRecordBatch
+ * @column: a bool column
+ * @row: a row index
+ *
+ * Returns: the value (%FALSE for a null)
+ */
+gboolean
+pulse_record_batch_get_boolean (PulseRecordBatch *batch, guint column, guint row)
+{
+  Column *c = check_get (batch, column, row);
+
+  g_return_val_if_fail (c != NULL, FALSE);
+  g_return_val_if_fail (c->type == PULSE_COLUMN_BOOL, FALSE);
+  return c->data[row] != 0;
+}
+
+/**
+ * pulse_record_batch_peek_string: (skip)
+ * @batch: a #PulseRecordBatch
+ * @column: a utf8 or binary column
+ * @row: a row index
+ * @length: (out): the length in bytes
+ *
+ * Looks at a string in place. The text is not NUL-terminated.
+ *
+ * Returns: (transfer none) (nullable): the bytes, or %NULL for a null
+ */
+const gchar *
+pulse_record_batch_peek_string (PulseRecordBatch *batch, guint column,
+    guint row, gsize *length)
+{
+  Column *c = check_get (batch, column, row);
+
+  *length = 0;
+  g_return_val_if_fail (c != NULL, NULL);
+  g_return_val_if_fail (column_is_variable (c), NULL);
+  if (column_is_null (c, row))
+    return NULL;
+  *length = c->offsets[row + 1] - c->offsets[row];
+  return (const gchar *) c->data + c->offsets[row];
+}
+
+/**
+ * pulse_record_batch_dup_string:
+ * @batch: a #PulseRecordBatch
+ * @column: a utf8 column
+ * @row: a row index
+ *
+ * Returns: (transfer full) (nullable): a copy of the text, or %NULL for a null
+ */
+gchar *
+pulse_record_batch_dup_string (PulseRecordBatch *batch, guint column, guint row)
+{
+  gsize len;
+  const gchar *s = pulse_record_batch_peek_string (batch, column, row, &len);
+
+  return s != NULL ? g_strndup (s, len) : NULL;
+}
+
+/**
+ * pulse_record_batch_get_binary:
+ * @batch: a #PulseRecordBatch
+ * @column: a binary or utf8 column
+ * @row: a row index
+ *
+ * Returns: (transfer full) (nullable): a copy of the bytes, or %NULL for a null
+ */
+GBytes *
+pulse_record_batch_get_binary (PulseRecordBatch *batch, guint column, guint row)
+{
+  gsize len;
+  const gchar *s = pulse_record_batch_peek_string (batch, column, row, &len);
+
+  return s != NULL ? g_bytes_new (s, len) : NULL;
+}
+
+/**
+ * pulse_record_batch_get_byte_size:
+ * @batch: a #PulseRecordBatch
+ *
+ * Returns: how many bytes the values occupy (an estimate of the raw size)
+ */
+gsize
+pulse_record_batch_get_byte_size (PulseRecordBatch *batch)
+{
+  gsize size = 0;
+
+  g_return_val_if_fail (batch != NULL, 0);
+  for (guint i = 0; i < batch->columns->len; i++) {
+    Column *c = get_column (batch, i);
+    size += c->data_len;
+    if (column_is_variable (c))
+      size += (gsize) c->length * 4;
+  }
+  return size;
+}
+
+/* JSON text the way Python's json.dumps(separators=(",", ":")) writes it,
+ * so that print output can be compared with the original's. */
+void
+_pulse_json_append_string (GString *out, const gchar *s, gsize len)
+{
+  g_autofree gchar *fixed = NULL;
+  const gchar *p, *end;
+
+  if (!g_utf8_validate_len (s, len, NULL)) {
+    fixed = g_utf8_make_valid (s, len);
+    s = fixed;
+    len = strlen (fixed);
+  }
+  g_string_append_c (out, '"');
+  for (p = s, end = s + len; p < end; p++) {
+    guchar ch = *p;
+    switch (ch) {
+      case '"': g_string_append (out, "\\\""); break;
+      case '\\': g_string_append (out, "\\\\"); break;
+      case '\n': g_string_append (out, "\\n"); break;
+      case '\r': g_string_append (out, "\\r"); break;
+      case '\t': g_string_append (out, "\\t"); break;
+      case '\b': g_string_append (out, "\\b"); break;
+      case '\f': g_string_append (out, "\\f"); break;
+      default:
+        if (ch < 0x20)
+          g_string_append_printf (out, "\\u%04x", ch);
+        else
+          g_string_append_c (out, ch);
+    }
+  }
+  g_string_append_c (out, '"');
+}
+
+/* The shortest text that reads back as the same double, as repr() does. */
+void
+_pulse_json_append_double (GString *out, gdouble v)
+{
+  gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (v)) {
+    g_string_append (out, "null");
+    return;
+  }
+  for (gint prec = 15; prec <= 17; prec++) {
+    g_ascii_formatd (buf, sizeof buf, prec == 15 ? "%.15g" : prec == 16 ? "%.16g" : "%.17g", v);
+    if (g_ascii_strtod (buf, NULL) == v)
+      break;
+  }
+  g_string_append (out, buf);
+  /* keep it a float for readers that tell 1 from 1.0 */
+  if (strpbrk (buf, ".eEn") == NULL)
+    g_string_append (out, ".0");
+}
+
+static void
+write_value (GString *out, const Column *c, guint row)
+{
+  if (column_is_null (c, row)) {
+    g_string_append (out, "null");
+    return;
+  }
+  switch (c->type) {
+    case PULSE_COLUMN_INT64:
+    case PULSE_COLUMN_TIMESTAMP_NS: {
+      gint64 v;
+      memcpy (&v, c->data + (gsize) row * 8, 8);
+      g_string_append_printf (out, "%" G_GINT64_FORMAT, v);
+      break;
+    }
+    case PULSE_COLUMN_FLOAT64: {
+      gdouble v;
+      memcpy (&v, c->data + (gsize) row * 8, 8);
+      _pulse_json_append_double (out, v);
+      break;
+    }
+    case PULSE_COLUMN_BOOL:
+      g_string_append (out, c->data[row] ? "true" : "false");
+      break;
+    case PULSE_COLUMN_UTF8:
+      _pulse_json_append_string (out, (const gchar *) c->data + c->offsets[row],
+          c->offsets[row + 1] - c->offsets[row]);
+      break;
+    case PULSE_COLUMN_BINARY: {
+      /* JSON has no bytes: base64, as a string */
+      g_autofree gchar *b64 = g_base64_encode (c->data + c->offsets[row],
+          c->offsets[row + 1] - c->offsets[row]);
+      g_string_append_c (out, '"');
+      g_string_append (out, b64);
+      g_string_append_c (out, '"');
+      break;
+    }
+  }
+}
+
+static void
+write_row (PulseRecordBatch *batch, GString *out, guint row)
+{
+  g_string_append_c (out, '{');
+  for (guint i = 0; i < batch->columns->len; i++) {
+    Column *c = get_column (batch, i);
+    if (i > 0)
+      g_string_append_c (out, ',');
+    _pulse_json_append_string (out, c->name, strlen (c->name));
+    g_string_append_c (out, ':');
+    write_value (out, c, row);
+  }
+  g_string_append_c (out, '}');
+}
+
+/**
+ * pulse_record_batch_write_json: (skip)
+ * @batch: a #PulseRecordBatch
+ * @out: a string to append to
+ *
+ * Appends the records as compact JSON: a map-shaped batch as one object,
+ * otherwise an array of row objects.
+ */
+void
+pulse_record_batch_write_json (PulseRecordBatch *batch, GString *out)
+{
+  g_return_if_fail (batch != NULL);
+  g_return_if_fail (out != NULL);
+
+  if (batch->shape == PULSE_RECORD_SHAPE_MAP && batch->n_rows == 1) {
+    write_row (batch, out, 0);
+    return;
+  }
+  g_string_append_c (out, '[');
+  for (guint r = 0; r < batch->n_rows; r++) {
+    if (r > 0)
+      g_string_append_c (out, ',');
+    write_row (batch, out, r);
+  }
+  g_string_append_c (out, ']');
+}
+
+/**
+ * pulse_record_batch_to_json:
+ * @batch: a #PulseRecordBatch
+ *
+ * Returns: (transfer full): the records as compact JSON text, see
+ * pulse_record_batch_write_json()
+ */
+gchar *
+pulse_record_batch_to_json (PulseRecordBatch *batch)
+{
+  GString *out;
+
+  g_return_val_if_fail (batch != NULL, NULL);
+  out = g_string_new (NULL);
+  pulse_record_batch_write_json (batch, out);
+  return g_string_free (out, FALSE);
+}

@@ -1,0 +1,26 @@
+/* PulseMQ — brokerless pub → sub middleware for market data
+ *
+ * The one header applications include: <pulsemq/pulsemq.h>.
+ */
+#pragma once
+
+#define PULSE_INSIDE
+
+#include <glib-object.h>
+
+#include "pulse-version.h"
+#include "pulse-error.h"
+#include "pulse-format.h"
+#include "pulse-record-batch.h"
+#include "pulse-buffer.h"
+#include "pulse-message.h"
+#include "pulse-bus.h"
+#include "pulse-pad.h"
+#include "pulse-element.h"
+#include "pulse-pipeline.h"
+#include "pulse-registry.h"
+#include "pulse-param.h"
+#include "pulse-parse.h"
+#include "pulse-enum-types.h"
+
+#undef PULSE_INSIDE

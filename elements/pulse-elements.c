@@ -1,0 +1,36 @@
+/* PulseMQ — the built-in elements, registered in one place
+ *
+ * Compiled into libpulsemq and registered when the registry is first used:
+ * nothing to scan, no cache to go stale. Add a new element here and to
+ * meson.build; pulse-inspect and the tests pick it up from the registry.
+ */
+#include "config.h"
+
+#include "pulse-private.h"
+#include "pulse-fakesink.h"
+#include "pulse-print.h"
+#include "pulse-queue.h"
+#include "pulse-tee.h"
+#include "pulse-timer.h"
+
+void
+_pulse_elements_register (PulseRegistry *registry)
+{
+  static const struct {
+    const gchar *name;
+    GType (*get_type) (void);
+  } elements[] = {
+    { "fakesink", pulse_fake_sink_get_type },
+    { "print", pulse_print_get_type },
+    { "queue", pulse_queue_get_type },
+    { "tee", pulse_tee_get_type },
+    { "timer", pulse_timer_get_type },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (elements); i++) {
+    g_autoptr (GError) error = NULL;
+    if (!pulse_registry_register_element (registry, elements[i].name,
+            elements[i].get_type (), NULL, &error))
+      g_critical ("built-in element %s: %s", elements[i].name, error->message);
+  }
+}
