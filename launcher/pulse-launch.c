@@ -1,0 +1,231 @@
+/* pulse-launch — run a pipeline described in text
+ *
+ *   pulse-launch "timer interval=0.5 count=4 ! print"
+ *   pulse-launch timer interval=0.5 count=4 ! print
+ *
+ * Thin on purpose: options, the main loop, the bus and signals. All the
+ * work is in libpulsemq. The first SIGINT or SIGTERM asks the sources for
+ * end-of-stream and lets the pipeline drain; a second one exits at once.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+
+#include "pulse-tool.h"
+
+enum {
+  EXIT_OK = 0,
+  EXIT_USAGE = 1,
+  EXIT_RUNTIME = 2,
+  EXIT_FORCED = 130,
+};
+
+#define DEFAULT_PIPELINE \
+  "timer interval=1 fields='{\"symbol\":\"600000\",\"price\":10.5}' ! print"
+
+typedef struct {
+  GMainLoop *loop;
+  PulsePipeline *pipeline;
+  gboolean verbose;
+  gboolean interrupted;
+  gboolean error_seen;
+  int exit_code;
+  gint64 started;
+} Launch;
+
+static const gchar *prgname = "pulse-launch";
+
+static gboolean
+on_bus_message (PulseBus *bus, PulseMessage *message, gpointer user_data)
+{
+  Launch *launch = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *debug = NULL;
+  GObject *src = pulse_message_get_src (message);
+  PulseState old_state, new_state;
+
+  switch (pulse_message_get_message_type (message)) {
+    case PULSE_MESSAGE_ERROR:
+      pulse_message_parse_error (message, &error, &debug);
+      /* an element may fail in several ways at once: the first error is the cause */
+      if (!launch->error_seen) {
+        fprintf (stderr, _("ERROR from %s: %s\n"), pulse_message_get_src_path (message),
+            error->message);
+        if (launch->verbose && debug != NULL)
+          fprintf (stderr, _("debug: %s\n"), debug);
+      }
+      launch->error_seen = TRUE;
+      launch->exit_code = EXIT_RUNTIME;
+      g_main_loop_quit (launch->loop);
+      break;
+    case PULSE_MESSAGE_WARNING:
+      pulse_message_parse_warning (message, &error, &debug);
+      fprintf (stderr, _("WARNING from %s: %s\n"), pulse_message_get_src_path (message),
+          error->message);
+      if (launch->verbose && debug != NULL)
+        fprintf (stderr, _("debug: %s\n"), debug);
+      break;
+    case PULSE_MESSAGE_INFO:
+      pulse_message_parse_info (message, &error, &debug);
+      fprintf (stderr, _("INFO from %s: %s\n"), pulse_message_get_src_path (message),
+          error->message);
+      break;
+    case PULSE_MESSAGE_EOS:
+      fprintf (stderr, _("end of stream reached after %.1f s\n"),
+          (g_get_monotonic_time () - launch->started) / (gdouble) G_USEC_PER_SEC);
+      g_main_loop_quit (launch->loop);
+      break;
+    case PULSE_MESSAGE_STATE_CHANGED:
+      if (!launch->verbose)
+        break;
+      pulse_message_parse_state_changed (message, &old_state, &new_state);
+      fprintf (stderr, _("state of %s: %s -> %s\n"), pulse_message_get_src_path (message),
+          pulse_state_get_name (old_state), pulse_state_get_name (new_state));
+      (void) src;
+      break;
+    default:
+      break;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  Launch *launch = user_data;
+
+  if (launch->interrupted) {
+    fprintf (stderr, _("second interrupt: exiting without draining\n"));
+    fflush (stdout);
+    _exit (EXIT_FORCED);
+  }
+  launch->interrupted = TRUE;
+  fprintf (stderr, _("interrupt: sending end-of-stream and draining (interrupt again to exit at once)\n"));
+  pulse_pipeline_send_eos (launch->pipeline);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+print_counters (PulsePipeline *pipeline)
+{
+  g_autoptr (GList) elements = pulse_pipeline_get_elements (pipeline);
+
+  fprintf (stderr, _("counters:\n"));
+  for (GList *l = elements; l != NULL; l = l->next) {
+    g_autoptr (GList) pads = pulse_element_get_pads (l->data);
+    for (GList *p = pads; p != NULL; p = p->next) {
+      fprintf (stderr,
+          /* TRANSLATORS: "timer0.src: 4 buffers, 4 records, 120 bytes" */
+          _("  %s.%s: %" G_GUINT64_FORMAT " buffers, %" G_GUINT64_FORMAT " records, %"
+              G_GUINT64_FORMAT " bytes\n"),
+          pulse_element_get_name (l->data), pulse_pad_get_name (p->data),
+          pulse_pad_get_buffer_count (p->data), pulse_pad_get_record_count (p->data),
+          pulse_pad_get_byte_count (p->data));
+    }
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  gboolean verbose = FALSE, version = FALSE;
+  g_autofree gchar *plugin_path = NULL;
+  g_auto (GStrv) words = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GOptionContext) options = NULL;
+  g_autoptr (PulseParseContext) parse_context = NULL;
+  g_autoptr (PulsePipeline) pipeline = NULL;
+  g_autofree gchar *summary = NULL;
+  Launch launch = { 0 };
+  GOptionEntry entries[] = {
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
+      N_("Show state changes and, at the end, per-element counters"), NULL },
+    { "plugin-path", 0, 0, G_OPTION_ARG_STRING, &plugin_path,
+      N_("Load element modules from these directories (':'-separated)"), N_("DIRS") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &words, NULL,
+      N_("PIPELINE-DESCRIPTION") },
+    { NULL }
+  };
+
+  pulse_tool_init_i18n ();
+  g_set_prgname (prgname);
+
+  options = g_option_context_new (_("[PIPELINE-DESCRIPTION]"));
+  g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (options, GETTEXT_PACKAGE);
+  summary = g_strdup_printf (
+      _("Runs a PulseMQ pipeline. Give the description as one quoted argument or as\n"
+        "separate words; with none, runs a demo feed:\n  %s"), DEFAULT_PIPELINE);
+  g_option_context_set_summary (options, summary);
+  g_option_context_set_description (options,
+      _("Examples:\n"
+        "  pulse-launch \"timer interval=0.5 count=4 ! print\"\n"
+        "  pulse-launch timer count=3 ! tee name=t  t. ! print  t. ! fakesink\n"
+        "\n"
+        "Exit status:\n"
+        "  0    end of stream reached, or interrupted and drained\n"
+        "  1    usage error or invalid pipeline description\n"
+        "  2    runtime error posted by an element\n"
+        "  130  interrupted twice: exited without draining\n"
+        "\n"
+        "Environment:\n"
+        "  PULSE_PLUGIN_PATH  directories of external element modules\n"
+        "  PULSE_DEBUG        not used yet; G_MESSAGES_DEBUG=pulse shows debug logs\n"));
+  if (!g_option_context_parse (options, &argc, &argv, &error)) {
+    fprintf (stderr, _("%s: error: %s\n"), prgname, error->message);
+    fprintf (stderr, _("try %s --help\n"), prgname);
+    return EXIT_USAGE;
+  }
+  if (version) {
+    printf ("pulse-launch %s (libpulsemq %s)\n", PULSE_VERSION, pulse_get_version ());
+    return EXIT_OK;
+  }
+
+  pulse_tool_load_plugins (prgname, plugin_path);
+
+  parse_context = pulse_parse_context_new ();
+  if (words == NULL || words[0] == NULL) {
+    fprintf (stderr, _("no pipeline given: running the demo feed\n  %s\n"), DEFAULT_PIPELINE);
+    pipeline = pulse_parse_launch_full (DEFAULT_PIPELINE, parse_context, &error);
+  } else {
+    pipeline = pulse_parse_launchv ((const gchar * const *) words, parse_context, &error);
+  }
+  if (pipeline == NULL) {
+    pulse_tool_print_parse_error (prgname, parse_context, error);
+    return EXIT_USAGE;
+  }
+
+  launch.loop = g_main_loop_new (NULL, FALSE);
+  launch.pipeline = pipeline;
+  launch.verbose = verbose;
+  launch.exit_code = EXIT_OK;
+  pulse_bus_add_watch (pulse_pipeline_get_bus (pipeline), on_bus_message, &launch, NULL);
+  g_unix_signal_add (SIGINT, on_signal, &launch);
+  g_unix_signal_add (SIGTERM, on_signal, &launch);
+
+  launch.started = g_get_monotonic_time ();
+  if (!pulse_pipeline_set_state (pipeline, PULSE_STATE_PLAYING, &error)) {
+    fprintf (stderr, _("%s: error: %s\n"), prgname, error->message);
+    pulse_pipeline_set_state (pipeline, PULSE_STATE_NULL, NULL);
+    g_main_loop_unref (launch.loop);
+    return EXIT_RUNTIME;
+  }
+  g_main_loop_run (launch.loop);
+
+  pulse_pipeline_set_state (pipeline, PULSE_STATE_NULL, NULL);
+  /* messages posted while stopping (state changes, late errors) */
+  while (pulse_bus_have_pending (pulse_pipeline_get_bus (pipeline)))
+    g_main_context_iteration (NULL, FALSE);
+  if (verbose)
+    print_counters (pipeline);
+  pulse_bus_remove_watch (pulse_pipeline_get_bus (pipeline));
+  g_main_loop_unref (launch.loop);
+  return launch.exit_code;
+}

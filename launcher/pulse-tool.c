@@ -1,0 +1,57 @@
+/* PulseMQ — what pulse-launch and pulse-inspect share: locale set-up,
+ * plugin loading and how a parse error is shown. */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+
+#include <glib/gi18n.h>
+
+#include "pulse-tool.h"
+
+void
+pulse_tool_init_i18n (void)
+{
+  const gchar *dir = g_getenv ("PULSEMQ_LOCALEDIR");
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, dir != NULL && *dir != '\0' ? dir : PULSE_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+}
+
+void
+pulse_tool_load_plugins (const gchar *prgname, const gchar *plugin_path)
+{
+  PulseRegistry *registry = pulse_registry_get_default ();
+  g_auto (GStrv) errors = NULL;
+
+  if (plugin_path != NULL)
+    pulse_registry_scan_path (registry, plugin_path);
+  errors = pulse_registry_get_load_errors (registry);
+  for (guint i = 0; errors[i] != NULL; i++)
+    fprintf (stderr, _("%s: warning: %s\n"), prgname, errors[i]);
+}
+
+void
+pulse_tool_print_parse_error (const gchar *prgname, PulseParseContext *context,
+    const GError *error)
+{
+  g_autofree gchar *caret = NULL;
+  const gchar *text = NULL;
+  const gchar *hint = NULL;
+
+  if (context != NULL) {
+    caret = pulse_parse_context_format_error (context);
+    text = pulse_parse_context_get_error_text (context);
+    hint = pulse_parse_context_get_hint (context);
+  }
+  if (text == NULL || caret == NULL) {
+    fprintf (stderr, _("%s: error: %s\n"), prgname, error->message);
+    return;
+  }
+  fprintf (stderr, _("%s: error: %s\n"), prgname, text);
+  fprintf (stderr, "%s\n", caret);
+  if (hint != NULL)
+    fprintf (stderr, _("hint: %s\n"), hint);
+}
