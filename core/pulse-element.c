@@ -582,6 +582,8 @@ _pulse_element_change_state (PulseElement *element,
     return FALSE;
   }
   priv->state = new_state;
+  g_debug ("%s: %s -> %s", priv->name, pulse_state_get_name (old_state),
+      pulse_state_get_name (new_state));
   pulse_element_post_message (element,
       pulse_message_new_state_changed (G_OBJECT (element), old_state, new_state));
   return TRUE;

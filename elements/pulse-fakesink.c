@@ -10,6 +10,10 @@
 
 #include "pulse-fakesink.h"
 
+/* one log domain per element: PULSE_DEBUG=fakesink shows its debug output */
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "pulse-fakesink"
+
 #define DEFAULT_SIGNAL_HANDOFFS FALSE
 
 struct _PulseFakeSink {

@@ -16,6 +16,10 @@
 #include <glib/gi18n-lib.h>
 
 #include "pulse-print.h"
+
+/* one log domain per element: PULSE_DEBUG=print shows its debug output */
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "pulse-print"
 #include "pulse-private.h"
 
 #define DEFAULT_META FALSE

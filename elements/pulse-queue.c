@@ -15,6 +15,10 @@
 
 #include "pulse-queue.h"
 
+/* one log domain per element: PULSE_DEBUG=queue shows its debug output */
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "pulse-queue"
+
 #define DEFAULT_MAX_BUFFERS 200
 #define DEFAULT_MAX_BYTES (16 * 1024 * 1024)
 #define DEFAULT_LEAKY PULSE_QUEUE_LEAKY_NO
@@ -75,6 +79,8 @@ static void
 drop (PulseQueue *self, PulseBuffer *buffer)
 {
   self->dropped++;
+  g_debug ("%s: full, dropped buffer %" G_GUINT64_FORMAT,
+      pulse_element_get_name (PULSE_ELEMENT (self)), self->dropped);
   pulse_buffer_unref (buffer);
   if (!self->warned) {
     self->warned = TRUE;

@@ -10,6 +10,10 @@
 
 #include "pulse-tee.h"
 
+/* one log domain per element: PULSE_DEBUG=tee shows its debug output */
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "pulse-tee"
+
 struct _PulseTee {
   PulseElement parent_instance;
   GPtrArray *srcpads;     /* borrowed: the element owns its pads */

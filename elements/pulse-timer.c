@@ -17,6 +17,10 @@
 
 #include "pulse-timer.h"
 
+/* one log domain per element: PULSE_DEBUG=timer shows its debug output */
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "pulse-timer"
+
 #define DEFAULT_INTERVAL 1.0
 #define DEFAULT_COUNT 0
 #define DEFAULT_FIELDS NULL
@@ -205,6 +209,8 @@ tick (gpointer user_data)
   gint64 now;
 
   ret = pulse_pad_push (self->srcpad, make_buffer (self));
+  g_debug ("%s: record %" G_GUINT64_FORMAT " pushed: %s",
+      pulse_element_get_name (PULSE_ELEMENT (self)), self->seq, pulse_flow_get_name (ret));
   self->seq++;
   if (ret != PULSE_FLOW_OK) {
     /* downstream has ended or failed (and said so on the bus): stop */

@@ -177,7 +177,8 @@ main (int argc, char **argv)
         "\n"
         "Environment:\n"
         "  PULSE_PLUGIN_PATH  directories of external element modules\n"
-        "  PULSE_DEBUG        not used yet; G_MESSAGES_DEBUG=pulse shows debug logs\n"));
+        "  PULSE_DEBUG        debug output of these elements, e.g. queue,timer or *\n"
+        "                     (core is the framework itself)\n"));
   if (!g_option_context_parse (options, &argc, &argv, &error)) {
     fprintf (stderr, _("%s: error: %s\n"), prgname, error->message);
     fprintf (stderr, _("try %s --help\n"), prgname);

@@ -4,14 +4,52 @@
 
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
 #include "pulse-tool.h"
 
+/* PULSE_DEBUG=queue,timer (or "*") turns on the debug output of those
+ * elements; "core" is the framework itself. It maps onto the log domains
+ * GLib's default log writer filters with G_MESSAGES_DEBUG. */
+static void
+setup_debug (void)
+{
+  const gchar *spec = g_getenv ("PULSE_DEBUG");
+  g_auto (GStrv) items = NULL;
+  g_autoptr (GString) domains = NULL;
+  const gchar *existing;
+
+  if (spec == NULL || *spec == '\0')
+    return;
+  domains = g_string_new (NULL);
+  existing = g_getenv ("G_MESSAGES_DEBUG");
+  if (existing != NULL)
+    g_string_append (domains, existing);
+  items = g_strsplit_set (spec, ", ", -1);
+  for (guint i = 0; items[i] != NULL; i++) {
+    gchar *colon = strchr (items[i], ':');
+    if (colon != NULL)
+      *colon = '\0';    /* "queue:debug": only debug level exists for now */
+    if (*items[i] == '\0')
+      continue;
+    if (domains->len > 0)
+      g_string_append_c (domains, ' ');
+    if (strcmp (items[i], "*") == 0 || strcmp (items[i], "all") == 0)
+      g_string_append (domains, "all");
+    else if (strcmp (items[i], "core") == 0)
+      g_string_append (domains, "pulse-core");
+    else
+      g_string_append_printf (domains, "pulse-%s", items[i]);
+  }
+  g_setenv ("G_MESSAGES_DEBUG", domains->str, TRUE);
+}
+
 void
 pulse_tool_init_i18n (void)
 {
+  setup_debug ();
   const gchar *dir = g_getenv ("PULSEMQ_LOCALEDIR");
 
   setlocale (LC_ALL, "");
