@@ -220,7 +220,7 @@ pulse_bus_timed_pop_filtered (PulseBus *bus, gint64 timeout_us,
 }
 
 /**
- * pulse_bus_add_watch: (rename-to pulse_bus_add_watch)
+ * pulse_bus_add_watch:
  * @bus: a #PulseBus
  * @func: (scope notified) (closure user_data) (destroy notify): called for each message
  * @user_data: data for @func

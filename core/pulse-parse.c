@@ -240,10 +240,10 @@ fail (Parser *p, GError **error, PulseParseError code, gsize offset,
   va_end (args);
 
   if (hint != NULL)
-    g_set_error (error, PULSE_PARSE_ERROR, code, _("%s at byte %" G_GSIZE_FORMAT "; %s"),
+    g_set_error (error, PULSE_PARSE_ERROR, code, _("%s at byte %zu; %s"),
         text, offset, hint);
   else
-    g_set_error (error, PULSE_PARSE_ERROR, code, _("%s at byte %" G_GSIZE_FORMAT),
+    g_set_error (error, PULSE_PARSE_ERROR, code, _("%s at byte %zu"),
         text, offset);
   if (p->ctx != NULL) {
     p->ctx->error_offset = offset;

@@ -122,11 +122,11 @@ print_counters (PulsePipeline *pipeline)
     for (GList *p = pads; p != NULL; p = p->next) {
       fprintf (stderr,
           /* TRANSLATORS: "timer0.src: 4 buffers, 4 records, 120 bytes" */
-          _("  %s.%s: %" G_GUINT64_FORMAT " buffers, %" G_GUINT64_FORMAT " records, %"
-              G_GUINT64_FORMAT " bytes\n"),
+          _("  %s.%s: %llu buffers, %llu records, %llu bytes\n"),
           pulse_element_get_name (l->data), pulse_pad_get_name (p->data),
-          pulse_pad_get_buffer_count (p->data), pulse_pad_get_record_count (p->data),
-          pulse_pad_get_byte_count (p->data));
+          (unsigned long long) pulse_pad_get_buffer_count (p->data),
+          (unsigned long long) pulse_pad_get_record_count (p->data),
+          (unsigned long long) pulse_pad_get_byte_count (p->data));
     }
   }
 }
