@@ -102,7 +102,8 @@ on_signal (gpointer user_data)
 
   if (launch->interrupted) {
     fprintf (stderr, _("second interrupt: exiting without draining\n"));
-    fflush (stdout);
+    /* no fflush (stdout): print flushes every line, and a print blocked
+     * on a full pipe holds the stdout lock, so a flush here would hang */
     _exit (EXIT_FORCED);
   }
   launch->interrupted = TRUE;
@@ -156,6 +157,8 @@ main (int argc, char **argv)
 
   pulse_tool_init_i18n ();
   g_set_prgname (prgname);
+  /* a closed stdout or socket is an error to report, not a reason to die */
+  signal (SIGPIPE, SIG_IGN);
 
   options = g_option_context_new (_("[PIPELINE-DESCRIPTION]"));
   g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
@@ -208,6 +211,9 @@ main (int argc, char **argv)
   launch.verbose = verbose;
   launch.exit_code = EXIT_OK;
   pulse_bus_add_watch (pulse_pipeline_get_bus (pipeline), on_bus_message, &launch, NULL);
+  /* a closed stdout must be a write error that print reports (exit 2),
+   * not a silent death by SIGPIPE */
+  signal (SIGPIPE, SIG_IGN);
   g_unix_signal_add (SIGINT, on_signal, &launch);
   g_unix_signal_add (SIGTERM, on_signal, &launch);
 
