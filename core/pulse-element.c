@@ -210,6 +210,11 @@ pulse_element_default_request_pad (PulseElement *element,
     } while (pulse_element_get_static_pad (element, pad_name) != NULL);
   }
   pad = pulse_pad_new_from_template (templ, pad_name);
+  /* a new branch of a pass-through element carries what the element
+   * already carries */
+  if (pulse_element_class_is_passthrough (PULSE_ELEMENT_GET_CLASS (element)))
+    for (guint i = 0; i < priv->pads->len; i++)
+      _pulse_pad_narrow (pad, pulse_pad_get_formats (g_ptr_array_index (priv->pads, i)));
   _pulse_element_add_pad (element, pad);
   return pad;
 }

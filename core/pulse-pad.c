@@ -216,6 +216,12 @@ _pulse_pad_set_parent (PulsePad *pad, PulseElement *parent)
 }
 
 void
+_pulse_pad_narrow (PulsePad *pad, PulseFormat formats)
+{
+  pad->formats &= formats;
+}
+
+void
 _pulse_pad_reset (PulsePad *pad, gboolean flushing)
 {
   pad->eos = FALSE;
@@ -461,6 +467,7 @@ _pulse_pad_link_full (PulsePad *srcpad, PulsePad *sinkpad, gchar **hint,
     GError **error)
 {
   Negotiation n = { 0 };
+  PulseFormat f, fa = PULSE_FORMAT_NONE, fb = PULSE_FORMAT_NONE;
   gboolean ok;
 
   if (hint != NULL)
@@ -486,17 +493,30 @@ _pulse_pad_link_full (PulsePad *srcpad, PulsePad *sinkpad, gchar **hint,
   }
 
   n.narrowed = g_hash_table_new (NULL, NULL);
-  ok = agree (&n, srcpad, sinkpad);
+  f = srcpad->formats & sinkpad->formats;
+  if (f == PULSE_FORMAT_NONE) {
+    fa = srcpad->formats;
+    fb = sinkpad->formats;
+    ok = FALSE;
+  } else if (!narrow (&n, srcpad, f)) {
+    /* the clash is upstream, seen through pass-through elements: the
+     * narrowed pad wanted fail_fa, upstream makes fail_fb */
+    fa = n.fail_fb;
+    fb = n.fail_fa;
+    ok = FALSE;
+  } else if (!narrow (&n, sinkpad, f)) {
+    /* the clash is downstream of the sink pad */
+    fa = n.fail_fa;
+    fb = n.fail_fb;
+    ok = FALSE;
+  } else {
+    ok = TRUE;
+  }
   if (!ok) {
-    PulsePad *a = n.fail_a, *b = n.fail_b;
-    PulseFormat fa = n.fail_fa, fb = n.fail_fb;
+    /* always name the two elements being linked, in data-flow order */
+    PulsePad *a = srcpad, *b = sinkpad;
     g_autofree gchar *la = NULL, *lb = NULL, *sa = NULL, *sb = NULL, *h = NULL;
 
-    /* name the pair in data-flow order */
-    if (a->direction == PULSE_PAD_SINK) {
-      PulsePad *t = a; PulseFormat tf = fa;
-      a = b; b = t; fa = fb; fb = tf;
-    }
     la = pad_label (a);
     lb = pad_label (b);
     sa = pulse_format_to_string (fa);

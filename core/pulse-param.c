@@ -93,7 +93,7 @@ pulse_parse_duration (const gchar *text, gdouble *seconds, GError **error)
 
   errno = 0;
   v = g_ascii_strtod (text, &end);
-  if (end == text || errno == ERANGE || !isfinite (v))
+  if (end == text || errno == ERANGE || !isfinite (v) || v < 0)
     goto bad;
   for (guint i = 0; i < G_N_ELEMENTS (units); i++) {
     if (g_ascii_strcasecmp (end, units[i].unit) == 0) {
@@ -316,10 +316,14 @@ pulse_value_from_string (GParamSpec *pspec, const gchar *text, GValue *value,
   } else if (t == G_TYPE_DOUBLE || t == G_TYPE_FLOAT) {
     gdouble v;
     if (pulse_param_spec_is_duration (pspec)) {
-      if (!pulse_parse_duration (text, &v, NULL)) {
+      /* "-1s" reads as a duration below the range, as "-1" does for numbers */
+      gboolean negative = text[0] == '-';
+      if (!pulse_parse_duration (negative ? text + 1 : text, &v, NULL)) {
         bad_value (pspec, text, _("a duration such as 2, 0.5, 500ms or 2s"), error);
         goto fail;
       }
+      if (negative)
+        v = -v;
     } else {
       gchar *end = NULL;
       errno = 0;

@@ -596,6 +596,12 @@ make_element (Parser *p, guint index, GError **error)
             _("%s has no property \"%s\""), node->word, prop->name);
       break;
     }
+    if (strcmp (g_param_spec_get_name (pspec), "name") == 0 && *prop->value == '\0') {
+      ok = fail (p, error, PULSE_PARSE_ERROR_BAD_VALUE, prop->value_offset,
+          prop->value_length, _("leave name out for a default one"),
+          _("an element name cannot be empty"));
+      break;
+    }
     /* a property given twice: the last one counts, as on a command line */
     for (guint j = 0; j < n_props; j++) {
       if (strcmp (names[j], g_param_spec_get_name (pspec)) == 0) {

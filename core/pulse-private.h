@@ -15,6 +15,7 @@ G_GNUC_INTERNAL void _pulse_json_append_double (GString *out, gdouble v);
 G_GNUC_INTERNAL void _pulse_buffer_seal (PulseBuffer *buffer);
 
 G_GNUC_INTERNAL void _pulse_pad_set_parent (PulsePad *pad, PulseElement *parent);
+G_GNUC_INTERNAL void _pulse_pad_narrow (PulsePad *pad, PulseFormat formats);
 G_GNUC_INTERNAL void _pulse_pad_reset (PulsePad *pad, gboolean flushing);
 G_GNUC_INTERNAL gboolean _pulse_pad_link_full (PulsePad *srcpad, PulsePad *sinkpad, gchar **hint,
     GError **error);

@@ -292,7 +292,7 @@ ensure_data (Column *c, gsize extra)
 {
   gsize need = c->data_len + extra;
 
-  if (G_LIKELY (need <= c->data_cap))
+  if (G_LIKELY (need <= c->data_cap && c->data != NULL))
     return;
   c->data_cap = MAX (MAX (c->data_cap * 2, need), 64);
   c->data = g_realloc (c->data, c->data_cap);
@@ -654,6 +654,9 @@ pulse_record_batch_peek_string (PulseRecordBatch *batch, guint column,
   if (column_is_null (c, row))
     return NULL;
   *length = c->offsets[row + 1] - c->offsets[row];
+  /* a column that only ever held empty values has no data array */
+  if (c->data == NULL)
+    return "";
   return (const gchar *) c->data + c->offsets[row];
 }
 

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -453,14 +454,20 @@ pulse_registry_load_module (PulseRegistry *registry, const gchar *path,
   GModule *module;
   PulsePluginInitFunc init;
   g_autofree gchar *plugin_name = NULL;
+  g_autofree gchar *key = NULL;
   g_autoptr (GError) local_error = NULL;
+  char *real;
 
   g_return_val_if_fail (PULSE_IS_REGISTRY (registry), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  /* one module, one load, however its path is spelt */
+  real = realpath (path, NULL);
+  key = g_strdup (real != NULL ? real : path);
+  free (real);
   g_mutex_lock (&registry->lock);
-  if (g_hash_table_contains (registry->loaded_paths, path)) {
+  if (g_hash_table_contains (registry->loaded_paths, key)) {
     g_mutex_unlock (&registry->lock);
     return TRUE;
   }
@@ -490,7 +497,7 @@ pulse_registry_load_module (PulseRegistry *registry, const gchar *path,
   g_debug ("loaded module %s (%s)", path, plugin_name);
   g_module_make_resident (module);
   g_mutex_lock (&registry->lock);
-  g_hash_table_add (registry->loaded_paths, g_strdup (path));
+  g_hash_table_add (registry->loaded_paths, g_steal_pointer (&key));
   g_mutex_unlock (&registry->lock);
   return TRUE;
 }
@@ -642,7 +649,9 @@ pulse_util_suggest (const gchar *word, const gchar * const *candidates)
   limit = MAX (1, strlen (word) / 3);
   for (guint i = 0; candidates[i] != NULL; i++) {
     guint d = edit_distance (word, candidates[i]);
-    if (d == 0)
+    /* the word itself is no suggestion; "TIMER" for "timer" is (the
+     * distance ignores case, so it is 0 there) */
+    if (strcmp (word, candidates[i]) == 0)
       continue;
     if (strlen (word) >= 3 && g_str_has_prefix (candidates[i], word))
       d = MIN (d, limit);
