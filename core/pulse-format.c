@@ -7,8 +7,7 @@
  * pulse_format_to_string:
  * @formats: a set of formats
  *
- * Names a set of formats for people: `records`, `serialized or compressed`,
- * `any`.
+ * Names a set of formats: `records`, `serialized|compressed`, `any`.
  *
  * Returns: (transfer full): the names of @formats
  */
@@ -36,7 +35,7 @@ pulse_format_to_string (PulseFormat formats)
     if (!(formats & names[i].f))
       continue;
     if (s->len > 0)
-      g_string_append (s, " or ");
+      g_string_append_c (s, '|');
     g_string_append (s, names[i].name);
   }
   return g_string_free (s, FALSE);

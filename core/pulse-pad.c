@@ -398,6 +398,22 @@ pad_label (PulsePad *pad)
   return g_strdup (pulse_element_get_name (pad->parent));
 }
 
+/* What a converter is, for the hint, from the last part of its klass. */
+static const gchar *
+kind_of (const gchar *klass)
+{
+  const gchar *slash = strrchr (klass, '/');
+  const gchar *last = slash != NULL ? slash + 1 : klass;
+
+  if (g_ascii_strcasecmp (last, "Serializer") == 0)
+    return _("serializer");
+  if (g_ascii_strcasecmp (last, "Compressor") == 0)
+    return _("compressor");
+  if (g_ascii_strcasecmp (last, "Decoder") == 0)
+    return _("decoder");
+  return _("converter");
+}
+
 /* Which elements turn @from into one of @to: "msgpack, json". The hint a
  * failed link gives, read from the registry so it stays true as elements
  * are added. */
@@ -426,11 +442,8 @@ suggest_converters (PulseFormat from, PulseFormat to, gchar **kind)
     if (names->len > 0)
       g_string_append (names, ", ");
     g_string_append (names, pulse_element_factory_get_name (f));
-    if (*kind == NULL) {
-      const gchar *klass = pulse_element_factory_get_classification (f);
-      const gchar *slash = strrchr (klass, '/');
-      *kind = g_ascii_strdown (slash != NULL ? slash + 1 : klass, -1);
-    }
+    if (*kind == NULL)
+      *kind = g_strdup (kind_of (pulse_element_factory_get_classification (f)));
   }
   if (names->len == 0) {
     g_string_free (names, TRUE);

@@ -375,6 +375,14 @@ peek (Parser *p, guint ahead)
   return &g_array_index (p->tokens, Token, i);
 }
 
+static gchar *
+empty_value_hint (const gchar *property)
+{
+  if (strcmp (property, "name") == 0)
+    return g_strdup (_("leave name out for a default one"));
+  return g_strdup_printf (_("give it a value, or quote an empty one: %s=\"\""), property);
+}
+
 static Node *
 parse_item (Parser *p, GError **error)
 {
@@ -435,16 +443,16 @@ parse_item (Parser *p, GError **error)
     Prop prop = { 0 };
 
     if (value->type != TOK_WORD) {
-      fail (p, error, PULSE_PARSE_ERROR_SYNTAX, eq->offset + 1, 1,
-          _("quote an empty value: name=\"\""),
+      g_autofree gchar *hint = empty_value_hint (name->text);
+      fail (p, error, PULSE_PARSE_ERROR_SYNTAX, eq->offset + 1, 1, hint,
           _("property \"%s\" has no value"), name->text);
       node_free (node);
       return NULL;
     }
     if (value->offset != eq->offset + 1 && peek (p, 3)->type == TOK_EQ) {
       /* "a= b=c": the value went missing, and b is taken as one */
-      fail (p, error, PULSE_PARSE_ERROR_SYNTAX, eq->offset + 1, 1,
-          _("quote an empty value: name=\"\""),
+      g_autofree gchar *hint = empty_value_hint (name->text);
+      fail (p, error, PULSE_PARSE_ERROR_SYNTAX, eq->offset + 1, 1, hint,
           _("property \"%s\" has no value"), name->text);
       node_free (node);
       return NULL;

@@ -315,7 +315,7 @@ main (int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON instead of text"), NULL },
     { "plugin-path", 0, 0, G_OPTION_ARG_STRING, &plugin_path,
       N_("Load element modules from these directories (':'-separated)"), N_("DIRS") },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &names, NULL, N_("[ELEMENT]") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &names, NULL, NULL },
     { NULL }
   };
 

@@ -150,8 +150,7 @@ main (int argc, char **argv)
     { "plugin-path", 0, 0, G_OPTION_ARG_STRING, &plugin_path,
       N_("Load element modules from these directories (':'-separated)"), N_("DIRS") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &words, NULL,
-      N_("PIPELINE-DESCRIPTION") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &words, NULL, NULL },
     { NULL }
   };
 
@@ -211,9 +210,6 @@ main (int argc, char **argv)
   launch.verbose = verbose;
   launch.exit_code = EXIT_OK;
   pulse_bus_add_watch (pulse_pipeline_get_bus (pipeline), on_bus_message, &launch, NULL);
-  /* a closed stdout must be a write error that print reports (exit 2),
-   * not a silent death by SIGPIPE */
-  signal (SIGPIPE, SIG_IGN);
   g_unix_signal_add (SIGINT, on_signal, &launch);
   g_unix_signal_add (SIGTERM, on_signal, &launch);
 

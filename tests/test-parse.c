@@ -143,12 +143,15 @@ static const ParseRow rows[] = {
   BAD ("=2", SYNTAX, 0, "write property=value right after an element",
       "'=' without a property name"),
   BAD ("timer = print", SYNTAX, 6, "write property=value", NULL),
-  BAD ("timer count= ! print", SYNTAX, 12, "quote an empty value",
+  BAD ("timer count= ! print", SYNTAX, 12, "quote an empty one: count=\"\"",
       "property \"count\" has no value"),
-  BAD ("timer count=", SYNTAX, 12, "quote an empty value", NULL),
+  BAD ("timer count=", SYNTAX, 12, "quote an empty one: count=\"\"", NULL),
   /* "count= interval=2": interval must not become count's value */
-  BAD ("timer count= interval=2 ! print", SYNTAX, 12, "quote an empty value",
+  BAD ("timer count= interval=2 ! print", SYNTAX, 12, "quote an empty one: count=\"\"",
       "property \"count\" has no value"),
+  /* the generic hint would suggest name="", which is refused as well */
+  BAD ("timer name= ! print", SYNTAX, 11, "leave name out for a default one",
+      "property \"name\" has no value"),
   BAD ("timer count=1=2 ! print", SYNTAX, 13, "quote a value that holds '='",
       "unexpected '=' after the value of \"count\""),
   BAD (
