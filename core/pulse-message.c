@@ -4,10 +4,13 @@
 #include <pulsemq/pulsemq.h>
 #include "pulse-private.h"
 
+/* The source is held weakly: a pipeline posts messages about itself on a
+ * bus it owns, and a strong reference there would keep an unreferenced
+ * pipeline (and its threads) alive for as long as nobody popped them. */
 struct _PulseMessage {
   gint ref_count;
   PulseMessageType type;
-  GObject *src;
+  GWeakRef src;
   gchar *src_path;
   gint64 timestamp;
   GError *error;
@@ -55,7 +58,7 @@ message_new (PulseMessageType type, GObject *src)
 
   m->ref_count = 1;
   m->type = type;
-  m->src = src != NULL ? g_object_ref (src) : NULL;
+  g_weak_ref_init (&m->src, src);
   m->src_path = path_of (src);
   m->timestamp = g_get_monotonic_time ();
   return m;
@@ -193,7 +196,7 @@ pulse_message_unref (PulseMessage *message)
   g_return_if_fail (message != NULL);
   if (!g_atomic_int_dec_and_test (&message->ref_count))
     return;
-  g_clear_object (&message->src);
+  g_weak_ref_clear (&message->src);
   g_free (message->src_path);
   g_clear_error (&message->error);
   g_free (message->debug);
@@ -218,13 +221,22 @@ pulse_message_get_message_type (PulseMessage *message)
  * pulse_message_get_src:
  * @message: a #PulseMessage
  *
- * Returns: (transfer none) (nullable): the object that posted it
+ * The message does not keep its source alive; pulse_message_get_src_path()
+ * names it even after it is gone.
+ *
+ * Returns: (transfer none) (nullable): the object that posted it, or %NULL
+ * once that object has been destroyed
  */
 GObject *
 pulse_message_get_src (PulseMessage *message)
 {
+  GObject *src;
+
   g_return_val_if_fail (message != NULL, NULL);
-  return message->src;
+  src = g_weak_ref_get (&message->src);
+  if (src != NULL)
+    g_object_unref (src);   /* still owned elsewhere: the caller borrows it */
+  return src;
 }
 
 /**

@@ -224,7 +224,7 @@ _pulse_pad_narrow (PulsePad *pad, PulseFormat formats)
 void
 _pulse_pad_reset (PulsePad *pad, gboolean flushing)
 {
-  pad->eos = FALSE;
+  g_atomic_int_set (&pad->eos, FALSE);
   g_atomic_int_set (&pad->flushing, flushing);
 }
 
@@ -330,7 +330,7 @@ gboolean
 pulse_pad_is_eos (PulsePad *pad)
 {
   g_return_val_if_fail (PULSE_IS_PAD (pad), FALSE);
-  return pad->eos;
+  return g_atomic_int_get (&pad->eos);
 }
 
 /* -- format negotiation -- */
@@ -633,7 +633,7 @@ pulse_pad_push (PulsePad *pad, PulseBuffer *buffer)
     pulse_buffer_unref (buffer);
     return PULSE_FLOW_FLUSHING;
   }
-  if (G_UNLIKELY (peer->eos)) {
+  if (G_UNLIKELY (g_atomic_int_get (&peer->eos))) {
     pulse_buffer_unref (buffer);
     return PULSE_FLOW_EOS;
   }
@@ -666,15 +666,14 @@ pulse_pad_push_eos (PulsePad *pad)
   g_return_val_if_fail (PULSE_IS_PAD (pad), FALSE);
   g_return_val_if_fail (pad->direction == PULSE_PAD_SRC, FALSE);
 
-  if (pad->eos)
+  /* once per link, whichever thread gets here first */
+  if (!g_atomic_int_compare_and_exchange (&pad->eos, FALSE, TRUE))
     return TRUE;
-  pad->eos = TRUE;
   peer = pad->peer;
   if (peer == NULL)
     return FALSE;
-  if (peer->eos)
+  if (!g_atomic_int_compare_and_exchange (&peer->eos, FALSE, TRUE))
     return TRUE;
-  peer->eos = TRUE;
   element = peer->parent;
   PULSE_ELEMENT_GET_CLASS (element)->sink_eos (element, peer);
   return TRUE;

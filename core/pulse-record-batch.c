@@ -720,31 +720,44 @@ pulse_record_batch_get_byte_size (PulseRecordBatch *batch)
 void
 _pulse_json_append_string (GString *out, const gchar *s, gsize len)
 {
-  g_autofree gchar *fixed = NULL;
-  const gchar *p, *end;
+  const gchar *p = s, *end = s + len;
 
-  if (!g_utf8_validate_len (s, len, NULL)) {
-    fixed = g_utf8_make_valid (s, len);
-    s = fixed;
-    len = strlen (fixed);
-  }
+  /* walk it ourselves rather than g_utf8_validate(): text may hold U+0000,
+   * which JSON writes as \u0000, and an invalid byte becomes U+FFFD
+   * without losing what follows */
   g_string_append_c (out, '"');
-  for (p = s, end = s + len; p < end; p++) {
+  while (p < end) {
     guchar ch = *p;
-    switch (ch) {
-      case '"': g_string_append (out, "\\\""); break;
-      case '\\': g_string_append (out, "\\\\"); break;
-      case '\n': g_string_append (out, "\\n"); break;
-      case '\r': g_string_append (out, "\\r"); break;
-      case '\t': g_string_append (out, "\\t"); break;
-      case '\b': g_string_append (out, "\\b"); break;
-      case '\f': g_string_append (out, "\\f"); break;
-      default:
-        if (ch < 0x20)
-          g_string_append_printf (out, "\\u%04x", ch);
-        else
-          g_string_append_c (out, ch);
+    gunichar c;
+    const gchar *next;
+
+    if (ch < 0x80) {
+      switch (ch) {
+        case '"': g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        case '\b': g_string_append (out, "\\b"); break;
+        case '\f': g_string_append (out, "\\f"); break;
+        default:
+          if (ch < 0x20)
+            g_string_append_printf (out, "\\u%04x", ch);
+          else
+            g_string_append_c (out, ch);
+      }
+      p++;
+      continue;
     }
+    c = g_utf8_get_char_validated (p, end - p);
+    if (c == (gunichar) -1 || c == (gunichar) -2) {
+      g_string_append (out, "\xef\xbf\xbd");
+      p++;
+      continue;
+    }
+    next = g_utf8_next_char (p);
+    g_string_append_len (out, p, next - p);
+    p = next;
   }
   g_string_append_c (out, '"');
 }

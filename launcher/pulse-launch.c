@@ -47,7 +47,6 @@ on_bus_message (PulseBus *bus, PulseMessage *message, gpointer user_data)
   Launch *launch = user_data;
   g_autoptr (GError) error = NULL;
   g_autofree gchar *debug = NULL;
-  GObject *src = pulse_message_get_src (message);
   PulseState old_state, new_state;
 
   switch (pulse_message_get_message_type (message)) {
@@ -87,7 +86,6 @@ on_bus_message (PulseBus *bus, PulseMessage *message, gpointer user_data)
       pulse_message_parse_state_changed (message, &old_state, &new_state);
       fprintf (stderr, _("state of %s: %s -> %s\n"), pulse_message_get_src_path (message),
           pulse_state_get_name (old_state), pulse_state_get_name (new_state));
-      (void) src;
       break;
     default:
       break;
