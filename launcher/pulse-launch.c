@@ -10,8 +10,10 @@
 #include "config.h"
 
 #include <signal.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -93,21 +95,69 @@ on_bus_message (PulseBus *bus, PulseMessage *message, gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-on_signal (gpointer user_data)
-{
-  Launch *launch = user_data;
+/* Signals are caught by a plain handler, not g_unix_signal_add(): the main
+ * loop may be the thread that is blocked (a source pushing into a full
+ * queue), and "interrupt again to exit at once" must work even then. The
+ * first signal wakes the main loop through a pipe; the second exits from
+ * the handler itself, which may only use async-signal-safe calls. */
+static volatile sig_atomic_t n_interrupts;
+static int interrupt_pipe[2] = { -1, -1 };
+static const gchar *forced_text;
+static gsize forced_len;
 
-  if (launch->interrupted) {
-    fprintf (stderr, _("second interrupt: exiting without draining\n"));
-    /* no fflush (stdout): print flushes every line, and a print blocked
-     * on a full pipe holds the stdout lock, so a flush here would hang */
+static void
+on_unix_signal (int signum)
+{
+  int saved_errno = errno;
+
+  if (n_interrupts++ > 0) {
+    /* no stdio here: a print blocked on a full pipe holds its lock */
+    if (write (STDERR_FILENO, forced_text, forced_len) < 0) {
+      /* nothing more can be done about it */
+    }
     _exit (EXIT_FORCED);
   }
-  launch->interrupted = TRUE;
-  fprintf (stderr, _("interrupt: sending end-of-stream and draining (interrupt again to exit at once)\n"));
-  pulse_pipeline_send_eos (launch->pipeline);
+  if (write (interrupt_pipe[1], "i", 1) < 0) {
+    /* the pipe is never full: one byte per process */
+  }
+  errno = saved_errno;
+}
+
+static gboolean
+on_interrupt (gint fd, GIOCondition condition, gpointer user_data)
+{
+  Launch *launch = user_data;
+  gchar c;
+
+  if (read (fd, &c, 1) < 0) {
+    /* a spurious wake-up: nothing to read */
+  }
+  if (!launch->interrupted) {
+    launch->interrupted = TRUE;
+    fprintf (stderr, _("interrupt: sending end-of-stream and draining (interrupt again to exit at once)\n"));
+    pulse_pipeline_send_eos (launch->pipeline);
+  }
   return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+install_signal_handlers (Launch *launch, GError **error)
+{
+  struct sigaction sa = { 0 };
+
+  forced_text = _("second interrupt: exiting without draining\n");
+  forced_len = strlen (forced_text);
+  if (!g_unix_open_pipe (interrupt_pipe, FD_CLOEXEC, error))
+    return FALSE;
+  g_unix_set_fd_nonblocking (interrupt_pipe[1], TRUE, NULL);
+  g_unix_fd_add (interrupt_pipe[0], G_IO_IN, on_interrupt, launch);
+
+  sa.sa_handler = on_unix_signal;
+  sigemptyset (&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGTERM, &sa, NULL);
+  return TRUE;
 }
 
 static void
@@ -208,8 +258,11 @@ main (int argc, char **argv)
   launch.verbose = verbose;
   launch.exit_code = EXIT_OK;
   pulse_bus_add_watch (pulse_pipeline_get_bus (pipeline), on_bus_message, &launch, NULL);
-  g_unix_signal_add (SIGINT, on_signal, &launch);
-  g_unix_signal_add (SIGTERM, on_signal, &launch);
+  if (!install_signal_handlers (&launch, &error)) {
+    fprintf (stderr, _("%s: error: %s\n"), prgname, error->message);
+    g_main_loop_unref (launch.loop);
+    return EXIT_RUNTIME;
+  }
 
   launch.started = g_get_monotonic_time ();
   if (!pulse_pipeline_set_state (pipeline, PULSE_STATE_PLAYING, &error)) {
