@@ -95,8 +95,9 @@ pulse_buffer_new_bytes (PulseFormat format, GBytes *bytes)
   PulseBuffer *buffer;
 
   g_return_val_if_fail (bytes != NULL, NULL);
-  g_return_val_if_fail (format == PULSE_FORMAT_SERIALIZED ||
-      format == PULSE_FORMAT_COMPRESSED || format == PULSE_FORMAT_FRAME, NULL);
+  g_return_val_if_fail (format == PULSE_FORMAT_SERIALIZED || format == PULSE_FORMAT_COMPRESSED ||
+          format == PULSE_FORMAT_FRAME,
+      NULL);
 
   buffer = buffer_alloc (format);
   buffer->bytes = g_bytes_ref (bytes);
@@ -229,8 +230,8 @@ pulse_buffer_get_size (PulseBuffer *buffer)
   return pulse_record_batch_get_byte_size (buffer->records);
 }
 
-#define CHECK_WRITABLE(b) \
-  g_return_if_fail ((b) != NULL); \
+#define CHECK_WRITABLE(b)                                                                          \
+  g_return_if_fail ((b) != NULL);                                                                  \
   g_return_if_fail (!(b)->sealed)
 
 /**

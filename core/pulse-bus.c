@@ -21,10 +21,7 @@ struct _PulseBus {
   guint n_signal_watchers;
 };
 
-enum {
-  SIGNAL_MESSAGE,
-  N_SIGNALS
-};
+enum { SIGNAL_MESSAGE, N_SIGNALS };
 
 static guint signals[N_SIGNALS];
 
@@ -32,7 +29,7 @@ G_DEFINE_FINAL_TYPE (PulseBus, pulse_bus, G_TYPE_OBJECT)
 
 typedef struct {
   GSource source;
-  PulseBus *bus;        /* not a reference: the bus destroys the source first */
+  PulseBus *bus; /* not a reference: the bus destroys the source first */
 } BusSource;
 
 static gboolean
@@ -94,8 +91,8 @@ pulse_bus_class_init (PulseBusClass *klass)
    * type's nick (`error`, `warning`, `eos`, `state-changed`, …).
    */
   signals[SIGNAL_MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass),
-      G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED, 0, NULL, NULL, NULL,
-      G_TYPE_NONE, 1, PULSE_TYPE_MESSAGE);
+      G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+      PULSE_TYPE_MESSAGE);
 }
 
 static void
@@ -190,8 +187,7 @@ pulse_bus_pop (PulseBus *bus)
  * Returns: (transfer full) (nullable): the message, or %NULL on timeout
  */
 PulseMessage *
-pulse_bus_timed_pop_filtered (PulseBus *bus, gint64 timeout_us,
-    PulseMessageType types)
+pulse_bus_timed_pop_filtered (PulseBus *bus, gint64 timeout_us, PulseMessageType types)
 {
   gint64 deadline;
   PulseMessage *found = NULL;
@@ -232,8 +228,7 @@ pulse_bus_timed_pop_filtered (PulseBus *bus, gint64 timeout_us,
  * Returns: the source id, or 0 if the bus already has a watch
  */
 guint
-pulse_bus_add_watch (PulseBus *bus, PulseBusFunc func, gpointer user_data,
-    GDestroyNotify notify)
+pulse_bus_add_watch (PulseBus *bus, PulseBusFunc func, gpointer user_data, GDestroyNotify notify)
 {
   GSource *source;
   guint id;
@@ -290,8 +285,8 @@ signal_watch_func (PulseBus *bus, PulseMessage *message, gpointer user_data)
   GFlagsValue *v;
   GQuark detail = 0;
 
-  v = g_flags_get_first_value (g_type_class_peek (PULSE_TYPE_MESSAGE_TYPE),
-      pulse_message_get_message_type (message));
+  v = g_flags_get_first_value (
+      g_type_class_peek (PULSE_TYPE_MESSAGE_TYPE), pulse_message_get_message_type (message));
   if (v != NULL)
     detail = g_quark_from_static_string (v->value_nick);
   g_signal_emit (bus, signals[SIGNAL_MESSAGE], detail, message);

@@ -21,23 +21,19 @@ typedef struct {
   gchar *classification;
   gchar *description;
   gchar *usage;
-  GList *templates;       /* of PulsePadTemplate, owned; class data lives for ever */
+  GList *templates; /* of PulsePadTemplate, owned; class data lives for ever */
   gboolean passthrough;
 } ElementMeta;
 
 typedef struct {
   gchar *name;
-  GPtrArray *pads;        /* of PulsePad, owned */
-  PulsePipeline *pipeline;  /* not a reference: the pipeline owns us */
+  GPtrArray *pads;         /* of PulsePad, owned */
+  PulsePipeline *pipeline; /* not a reference: the pipeline owns us */
   PulseState state;
   guint next_pad_id;
 } PulseElementPrivate;
 
-enum {
-  PROP_0,
-  PROP_NAME,
-  N_PROPS
-};
+enum { PROP_0, PROP_NAME, N_PROPS };
 
 static GParamSpec *properties[N_PROPS];
 
@@ -86,29 +82,23 @@ pulse_element_constructed (GObject *object)
 }
 
 static void
-pulse_element_set_property (GObject *object, guint prop_id,
-    const GValue *value, GParamSpec *pspec)
+pulse_element_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   switch (prop_id) {
     case PROP_NAME:
       if (g_value_get_string (value) != NULL)
         pulse_element_set_name (PULSE_ELEMENT (object), g_value_get_string (value));
       break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
 
 static void
-pulse_element_get_property (GObject *object, guint prop_id, GValue *value,
-    GParamSpec *pspec)
+pulse_element_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   switch (prop_id) {
-    case PROP_NAME:
-      g_value_set_string (value, GET_PRIV (object)->name);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case PROP_NAME: g_value_set_string (value, GET_PRIV (object)->name); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
 
@@ -139,15 +129,14 @@ pulse_element_finalize (GObject *object)
 }
 
 static gboolean
-pulse_element_default_change_state (PulseElement *element,
-    PulseStateChange transition, GError **error)
+pulse_element_default_change_state (
+    PulseElement *element, PulseStateChange transition, GError **error)
 {
   return TRUE;
 }
 
 static PulseFlowReturn
-pulse_element_default_chain (PulseElement *element, PulsePad *pad,
-    PulseBuffer *buffer)
+pulse_element_default_chain (PulseElement *element, PulsePad *pad, PulseBuffer *buffer)
 {
   pulse_buffer_unref (buffer);
   return PULSE_FLOW_NOT_LINKED;
@@ -188,8 +177,8 @@ pad_name_from_template (const gchar *pattern, guint id)
 }
 
 static PulsePad *
-pulse_element_default_request_pad (PulseElement *element,
-    PulsePadTemplate *templ, const gchar *name, GError **error)
+pulse_element_default_request_pad (
+    PulseElement *element, PulsePadTemplate *templ, const gchar *name, GError **error)
 {
   PulseElementPrivate *priv = GET_PRIV (element);
   g_autofree gchar *pad_name = NULL;
@@ -198,7 +187,7 @@ pulse_element_default_request_pad (PulseElement *element,
   if (name != NULL) {
     if (pulse_element_get_static_pad (element, name) != NULL) {
       g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_DUPLICATE,
-          _("%s already has a pad \"%s\""), priv->name, name);
+          _ ("%s already has a pad \"%s\""), priv->name, name);
       return NULL;
     }
     pad_name = g_strdup (name);
@@ -299,9 +288,8 @@ meta_of (PulseElementClass *klass)
  * Sets what pulse-inspect shows. Call it in class_init.
  */
 void
-pulse_element_class_set_metadata (PulseElementClass *klass,
-    const gchar *long_name, const gchar *classification,
-    const gchar *description, const gchar *usage)
+pulse_element_class_set_metadata (PulseElementClass *klass, const gchar *long_name,
+    const gchar *classification, const gchar *description, const gchar *usage)
 {
   ElementMeta *meta;
 
@@ -328,8 +316,7 @@ pulse_element_class_set_metadata (PulseElementClass *klass,
  * Adds a pad template. Call it in class_init.
  */
 void
-pulse_element_class_add_pad_template (PulseElementClass *klass,
-    PulsePadTemplate *templ)
+pulse_element_class_add_pad_template (PulseElementClass *klass, PulsePadTemplate *templ)
 {
   ElementMeta *meta;
 
@@ -349,8 +336,7 @@ pulse_element_class_add_pad_template (PulseElementClass *klass,
  * get (queue, tee): linking narrows them together.
  */
 void
-pulse_element_class_set_passthrough (PulseElementClass *klass,
-    gboolean passthrough)
+pulse_element_class_set_passthrough (PulseElementClass *klass, gboolean passthrough)
 {
   g_return_if_fail (PULSE_IS_ELEMENT_CLASS (klass));
   meta_for_write (klass)->passthrough = passthrough;
@@ -442,8 +428,7 @@ pulse_element_class_get_pad_templates (PulseElementClass *klass)
  * Returns: (transfer none) (nullable): the template
  */
 PulsePadTemplate *
-pulse_element_class_get_pad_template (PulseElementClass *klass,
-    const gchar *name)
+pulse_element_class_get_pad_template (PulseElementClass *klass, const gchar *name)
 {
   g_return_val_if_fail (PULSE_IS_ELEMENT_CLASS (klass), NULL);
   g_return_val_if_fail (name != NULL, NULL);
@@ -557,8 +542,7 @@ pulse_element_get_state (PulseElement *element)
 }
 
 gboolean
-_pulse_element_change_state (PulseElement *element,
-    PulseStateChange transition, GError **error)
+_pulse_element_change_state (PulseElement *element, PulseStateChange transition, GError **error)
 {
   PulseElementPrivate *priv = GET_PRIV (element);
   PulseElementClass *klass = PULSE_ELEMENT_GET_CLASS (element);
@@ -567,8 +551,15 @@ _pulse_element_change_state (PulseElement *element,
 
   switch (transition) {
     case PULSE_STATE_CHANGE_NULL_TO_READY: new_state = PULSE_STATE_READY; break;
-    case PULSE_STATE_CHANGE_READY_TO_PLAYING: new_state = PULSE_STATE_PLAYING; reset = TRUE; break;
-    case PULSE_STATE_CHANGE_PLAYING_TO_READY: new_state = PULSE_STATE_READY; reset = TRUE; flushing = TRUE; break;
+    case PULSE_STATE_CHANGE_READY_TO_PLAYING:
+      new_state = PULSE_STATE_PLAYING;
+      reset = TRUE;
+      break;
+    case PULSE_STATE_CHANGE_PLAYING_TO_READY:
+      new_state = PULSE_STATE_READY;
+      reset = TRUE;
+      flushing = TRUE;
+      break;
     case PULSE_STATE_CHANGE_READY_TO_NULL: new_state = PULSE_STATE_NULL; break;
     default: g_return_val_if_reached (FALSE);
   }
@@ -582,15 +573,15 @@ _pulse_element_change_state (PulseElement *element,
   if (!klass->change_state (element, transition, error)) {
     if (error != NULL && *error == NULL)
       g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_STATE_CHANGE,
-          _("%s refused to go from %s to %s"), priv->name,
-          pulse_state_get_name (old_state), pulse_state_get_name (new_state));
+          _ ("%s refused to go from %s to %s"), priv->name, pulse_state_get_name (old_state),
+          pulse_state_get_name (new_state));
     return FALSE;
   }
   priv->state = new_state;
   g_debug ("%s: %s -> %s", priv->name, pulse_state_get_name (old_state),
       pulse_state_get_name (new_state));
-  pulse_element_post_message (element,
-      pulse_message_new_state_changed (G_OBJECT (element), old_state, new_state));
+  pulse_element_post_message (
+      element, pulse_message_new_state_changed (G_OBJECT (element), old_state, new_state));
   return TRUE;
 }
 
@@ -621,8 +612,7 @@ remove_pad (PulseElement *element, PulsePad *pad)
  * Returns: (transfer none): the new pad
  */
 PulsePad *
-pulse_element_add_pad_from_template (PulseElement *element,
-    const gchar *template_name)
+pulse_element_add_pad_from_template (PulseElement *element, const gchar *template_name)
 {
   PulsePadTemplate *templ;
   PulsePad *pad;
@@ -747,8 +737,8 @@ find_request_template (PulseElement *element, PulsePadDirection direction,
  * Returns: (transfer none): the new pad, or %NULL with @error set
  */
 PulsePad *
-pulse_element_request_pad (PulseElement *element, const gchar *template_name,
-    const gchar *name, GError **error)
+pulse_element_request_pad (
+    PulseElement *element, const gchar *template_name, const gchar *name, GError **error)
 {
   PulsePadTemplate *templ;
 
@@ -759,9 +749,11 @@ pulse_element_request_pad (PulseElement *element, const gchar *template_name,
   if (templ == NULL)
     templ = find_request_template (element, PULSE_PAD_SINK, template_name, name);
   if (templ == NULL) {
-    g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_NO_PAD,
-        _("%s has no pad \"%s\""), pulse_element_get_name (element),
-        name != NULL ? name : template_name != NULL ? template_name : "?");
+    g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_NO_PAD, _ ("%s has no pad \"%s\""),
+        pulse_element_get_name (element),
+        name != NULL                ? name
+            : template_name != NULL ? template_name
+                                    : "?");
     return NULL;
   }
   return PULSE_ELEMENT_GET_CLASS (element)->request_new_pad (element, templ, name, error);
@@ -770,8 +762,8 @@ pulse_element_request_pad (PulseElement *element, const gchar *template_name,
 /* The pad a link uses when the description names none: the first free
  * pad of that direction, else a new request pad. */
 static PulsePad *
-pick_pad (PulseElement *element, PulsePadDirection direction,
-    const gchar *name, gboolean *requested, GError **error)
+pick_pad (PulseElement *element, PulsePadDirection direction, const gchar *name,
+    gboolean *requested, GError **error)
 {
   PulseElementPrivate *priv = GET_PRIV (element);
   PulsePadTemplate *templ;
@@ -783,8 +775,8 @@ pick_pad (PulseElement *element, PulsePadDirection direction,
     if (pad != NULL) {
       if (pulse_pad_get_direction (pad) != direction) {
         g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_NO_PAD,
-            direction == PULSE_PAD_SRC ? _("pad \"%s\" of %s is an input, not an output")
-                                       : _("pad \"%s\" of %s is an output, not an input"),
+            direction == PULSE_PAD_SRC ? _ ("pad \"%s\" of %s is an input, not an output")
+                                       : _ ("pad \"%s\" of %s is an output, not an input"),
             name, priv->name);
         return NULL;
       }
@@ -792,8 +784,8 @@ pick_pad (PulseElement *element, PulsePadDirection direction,
     }
     templ = find_request_template (element, direction, NULL, name);
     if (templ == NULL) {
-      g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_NO_PAD,
-          _("%s has no pad \"%s\""), priv->name, name);
+      g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_NO_PAD, _ ("%s has no pad \"%s\""),
+          priv->name, name);
       return NULL;
     }
     *requested = TRUE;
@@ -815,20 +807,20 @@ pick_pad (PulseElement *element, PulsePadDirection direction,
   }
   if (has_any)
     g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_LINK,
-        direction == PULSE_PAD_SRC ? _("the output of %s is already linked")
-                                   : _("the input of %s is already linked"),
+        direction == PULSE_PAD_SRC ? _ ("the output of %s is already linked")
+                                   : _ ("the input of %s is already linked"),
         priv->name);
   else
     g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_LINK,
-        direction == PULSE_PAD_SRC ? _("%s has no output: it is a sink and must end a chain")
-                                   : _("%s has no input: it is a source and must start a chain"),
+        direction == PULSE_PAD_SRC ? _ ("%s has no output: it is a sink and must end a chain")
+                                   : _ ("%s has no input: it is a source and must start a chain"),
         priv->name);
   return NULL;
 }
 
 gboolean
-_pulse_element_link_pads_full (PulseElement *src, const gchar *srcpadname,
-    PulseElement *sink, const gchar *sinkpadname, gchar **hint, GError **error)
+_pulse_element_link_pads_full (PulseElement *src, const gchar *srcpadname, PulseElement *sink,
+    const gchar *sinkpadname, gchar **hint, GError **error)
 {
   PulsePad *srcpad, *sinkpad;
   gboolean src_requested, sink_requested;
@@ -866,8 +858,8 @@ release_src:
  * Returns: %TRUE on success
  */
 gboolean
-pulse_element_link_pads (PulseElement *src, const gchar *srcpadname,
-    PulseElement *sink, const gchar *sinkpadname, GError **error)
+pulse_element_link_pads (PulseElement *src, const gchar *srcpadname, PulseElement *sink,
+    const gchar *sinkpadname, GError **error)
 {
   g_return_val_if_fail (PULSE_IS_ELEMENT (src), FALSE);
   g_return_val_if_fail (PULSE_IS_ELEMENT (sink), FALSE);
@@ -906,8 +898,8 @@ pulse_element_link (PulseElement *src, PulseElement *sink, GError **error)
  * Returns: %TRUE if the element accepts @value
  */
 gboolean
-pulse_element_validate_property (PulseElement *element,
-    const gchar *property_name, const GValue *value, GError **error)
+pulse_element_validate_property (
+    PulseElement *element, const gchar *property_name, const GValue *value, GError **error)
 {
   PulseElementClass *klass;
   GParamSpec *pspec;
@@ -1025,10 +1017,10 @@ static const gchar *
 default_text (GQuark domain, gint code)
 {
   if (domain == PULSE_RESOURCE_ERROR)
-    return _("a resource failed");
+    return _ ("a resource failed");
   if (domain == PULSE_STREAM_ERROR)
-    return _("the data stream failed");
-  return _("internal error");
+    return _ ("the data stream failed");
+  return _ ("internal error");
 }
 
 /**
@@ -1046,9 +1038,8 @@ default_text (GQuark domain, gint code)
  * What PULSE_ELEMENT_ERROR() and PULSE_ELEMENT_WARNING() call.
  */
 void
-pulse_element_message_full (PulseElement *element, PulseMessageType type,
-    GQuark domain, gint code, gchar *text, gchar *debug, const gchar *file,
-    const gchar *function, gint line)
+pulse_element_message_full (PulseElement *element, PulseMessageType type, GQuark domain, gint code,
+    gchar *text, gchar *debug, const gchar *file, const gchar *function, gint line)
 {
   g_autoptr (GError) error = NULL;
   g_autofree gchar *path = NULL;
@@ -1073,8 +1064,7 @@ pulse_element_message_full (PulseElement *element, PulseMessageType type,
     case PULSE_MESSAGE_WARNING:
       message = pulse_message_new_warning (G_OBJECT (element), error, full_debug);
       break;
-    default:
-      message = pulse_message_new_info (G_OBJECT (element), error, full_debug);
+    default: message = pulse_message_new_info (G_OBJECT (element), error, full_debug);
   }
   pulse_element_post_message (element, message);
 }

@@ -65,8 +65,7 @@ message_new (PulseMessageType type, GObject *src)
 }
 
 static PulseMessage *
-message_new_gerror (PulseMessageType type, GObject *src, const GError *error,
-    const gchar *debug)
+message_new_gerror (PulseMessageType type, GObject *src, const GError *error, const gchar *debug)
 {
   PulseMessage *m = message_new (type, src);
 
@@ -141,8 +140,7 @@ pulse_message_new_eos (GObject *src)
  * Returns: (transfer full): a new STATE_CHANGED message
  */
 PulseMessage *
-pulse_message_new_state_changed (GObject *src, PulseState old_state,
-    PulseState new_state)
+pulse_message_new_state_changed (GObject *src, PulseState old_state, PulseState new_state)
 {
   PulseMessage *m = message_new (PULSE_MESSAGE_STATE_CHANGED, src);
 
@@ -235,7 +233,7 @@ pulse_message_get_src (PulseMessage *message)
   g_return_val_if_fail (message != NULL, NULL);
   src = g_weak_ref_get (&message->src);
   if (src != NULL)
-    g_object_unref (src);   /* still owned elsewhere: the caller borrows it */
+    g_object_unref (src); /* still owned elsewhere: the caller borrows it */
   return src;
 }
 
@@ -266,8 +264,7 @@ pulse_message_get_timestamp (PulseMessage *message)
 }
 
 static void
-parse_gerror (PulseMessage *message, PulseMessageType type, GError **error,
-    gchar **debug)
+parse_gerror (PulseMessage *message, PulseMessageType type, GError **error, gchar **debug)
 {
   g_return_if_fail (message != NULL);
   g_return_if_fail (message->type == type);
@@ -328,8 +325,8 @@ pulse_message_parse_info (PulseMessage *message, GError **error, gchar **debug)
  * Reads a STATE_CHANGED message.
  */
 void
-pulse_message_parse_state_changed (PulseMessage *message, PulseState *old_state,
-    PulseState *new_state)
+pulse_message_parse_state_changed (
+    PulseMessage *message, PulseState *old_state, PulseState *new_state)
 {
   g_return_if_fail (message != NULL);
   g_return_if_fail (message->type == PULSE_MESSAGE_STATE_CHANGED);

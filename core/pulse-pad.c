@@ -131,8 +131,8 @@ struct _PulsePad {
   PulsePadTemplate *templ;
   PulsePadDirection direction;
   PulseFormat formats;
-  PulseElement *parent;   /* not a reference: the element owns its pads */
-  PulsePad *peer;         /* not a reference: pads of one pipeline */
+  PulseElement *parent; /* not a reference: the element owns its pads */
+  PulsePad *peer;       /* not a reference: pads of one pipeline */
   gboolean eos;
   gboolean flushing;
   /* counters: written by the streaming thread, read by anyone */
@@ -336,7 +336,7 @@ pulse_pad_is_eos (PulsePad *pad)
 /* -- format negotiation -- */
 
 typedef struct {
-  GHashTable *narrowed;     /* PulsePad* → PulseFormat */
+  GHashTable *narrowed; /* PulsePad* → PulseFormat */
   PulsePad *fail_a;
   PulsePad *fail_b;
   PulseFormat fail_fa;
@@ -406,12 +406,12 @@ kind_of (const gchar *klass)
   const gchar *last = slash != NULL ? slash + 1 : klass;
 
   if (g_ascii_strcasecmp (last, "Serializer") == 0)
-    return _("serializer");
+    return _ ("serializer");
   if (g_ascii_strcasecmp (last, "Compressor") == 0)
-    return _("compressor");
+    return _ ("compressor");
   if (g_ascii_strcasecmp (last, "Decoder") == 0)
-    return _("decoder");
-  return _("converter");
+    return _ ("decoder");
+  return _ ("converter");
 }
 
 /* Which elements turn @from into one of @to: "msgpack, json". The hint a
@@ -463,21 +463,21 @@ link_hint (PulsePad *src, PulseFormat from, PulsePad *sink, PulseFormat to)
   if (names != NULL) {
     g_autofree gchar *first = g_strndup (names, strcspn (names, ","));
     /* TRANSLATORS: "put a serializer (msgpack, json) between them: timer0 ! msgpack ! lz40" */
-    return g_strdup_printf (_("put a %s (%s) between them: %s ! %s ! %s"),
-        kind, names, a, first, b);
+    return g_strdup_printf (
+        _ ("put a %s (%s) between them: %s ! %s ! %s"), kind, names, a, first, b);
   }
   if ((from & PULSE_FORMAT_RECORDS) && (to & (PULSE_FORMAT_SERIALIZED | PULSE_FORMAT_COMPRESSED)))
-    return g_strdup (_("put a serializer between them"));
-  if ((from & (PULSE_FORMAT_SERIALIZED | PULSE_FORMAT_COMPRESSED | PULSE_FORMAT_FRAME)) && (to & PULSE_FORMAT_RECORDS))
-    return g_strdup (_("put a decoder between them"));
+    return g_strdup (_ ("put a serializer between them"));
+  if ((from & (PULSE_FORMAT_SERIALIZED | PULSE_FORMAT_COMPRESSED | PULSE_FORMAT_FRAME)) &&
+      (to & PULSE_FORMAT_RECORDS))
+    return g_strdup (_ ("put a decoder between them"));
   if ((from & PULSE_FORMAT_SERIALIZED) && (to & PULSE_FORMAT_COMPRESSED))
-    return g_strdup (_("put a compressor between them"));
-  return g_strdup (_("these elements do not fit together"));
+    return g_strdup (_ ("put a compressor between them"));
+  return g_strdup (_ ("these elements do not fit together"));
 }
 
 gboolean
-_pulse_pad_link_full (PulsePad *srcpad, PulsePad *sinkpad, gchar **hint,
-    GError **error)
+_pulse_pad_link_full (PulsePad *srcpad, PulsePad *sinkpad, gchar **hint, GError **error)
 {
   Negotiation n = { 0 };
   PulseFormat f, fa = PULSE_FORMAT_NONE, fb = PULSE_FORMAT_NONE;
@@ -487,7 +487,7 @@ _pulse_pad_link_full (PulsePad *srcpad, PulsePad *sinkpad, gchar **hint,
     *hint = NULL;
   if (srcpad->direction != PULSE_PAD_SRC || sinkpad->direction != PULSE_PAD_SINK) {
     g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_LINK,
-        _("cannot link pad \"%s\" to pad \"%s\": a link goes from a source pad to a sink pad"),
+        _ ("cannot link pad \"%s\" to pad \"%s\": a link goes from a source pad to a sink pad"),
         srcpad->name, sinkpad->name);
     return FALSE;
   }
@@ -495,13 +495,13 @@ _pulse_pad_link_full (PulsePad *srcpad, PulsePad *sinkpad, gchar **hint,
     PulsePad *taken = srcpad->peer != NULL ? srcpad : sinkpad;
     g_autofree gchar *label = pad_label (taken);
     g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_LINK,
-        _("pad \"%s\" of %s is already linked"), taken->name, label);
+        _ ("pad \"%s\" of %s is already linked"), taken->name, label);
     return FALSE;
   }
   if (srcpad->parent != NULL && srcpad->parent == sinkpad->parent) {
     g_autofree gchar *label = pad_label (srcpad);
-    g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_LINK,
-        _("cannot link %s to itself"), label);
+    g_set_error (
+        error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_LINK, _ ("cannot link %s to itself"), label);
     return FALSE;
   }
 
@@ -538,13 +538,12 @@ _pulse_pad_link_full (PulsePad *srcpad, PulsePad *sinkpad, gchar **hint,
     if (hint != NULL) {
       /* the caller shows the hint on a line of its own */
       g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_LINK,
-          _("cannot link %s to %s: %s produces %s but %s accepts %s"),
-          la, lb, la, sa, lb, sb);
+          _ ("cannot link %s to %s: %s produces %s but %s accepts %s"), la, lb, la, sa, lb, sb);
       *hint = g_steal_pointer (&h);
     } else {
       g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_LINK,
-          _("cannot link %s to %s: %s produces %s but %s accepts %s; %s"),
-          la, lb, la, sa, lb, sb, h);
+          _ ("cannot link %s to %s: %s produces %s but %s accepts %s; %s"), la, lb, la, sa, lb, sb,
+          h);
     }
   } else {
     GHashTableIter iter;

@@ -43,12 +43,11 @@ duration_quark (void)
  * Returns: (transfer full): a new #GParamSpecDouble marked as a duration
  */
 GParamSpec *
-pulse_param_spec_duration (const gchar *name, const gchar *nick,
-    const gchar *blurb, gdouble minimum, gdouble maximum,
-    gdouble default_value, GParamFlags flags)
+pulse_param_spec_duration (const gchar *name, const gchar *nick, const gchar *blurb,
+    gdouble minimum, gdouble maximum, gdouble default_value, GParamFlags flags)
 {
-  GParamSpec *pspec = g_param_spec_double (name, nick, blurb, minimum, maximum,
-      default_value, flags);
+  GParamSpec *pspec = g_param_spec_double (
+      name, nick, blurb, minimum, maximum, default_value, flags);
 
   g_param_spec_set_qdata (pspec, duration_quark (), GINT_TO_POINTER (1));
   return pspec;
@@ -83,8 +82,15 @@ pulse_parse_duration (const gchar *text, gdouble *seconds, GError **error)
     const gchar *unit;
     gdouble factor;
   } units[] = {
-    { "", 1 }, { "s", 1 }, { "sec", 1 }, { "ms", 1e-3 }, { "us", 1e-6 },
-    { "ns", 1e-9 }, { "m", 60 }, { "min", 60 }, { "h", 3600 },
+    { "", 1 },
+    { "s", 1 },
+    { "sec", 1 },
+    { "ms", 1e-3 },
+    { "us", 1e-6 },
+    { "ns", 1e-9 },
+    { "m", 60 },
+    { "min", 60 },
+    { "h", 3600 },
   };
   gchar *end = NULL;
   gdouble v;
@@ -103,7 +109,7 @@ pulse_parse_duration (const gchar *text, gdouble *seconds, GError **error)
   }
 bad:
   g_set_error (error, PULSE_PARSE_ERROR, PULSE_PARSE_ERROR_BAD_VALUE,
-      _("\"%s\" is not a duration; write seconds such as 2 or 0.5, or use a unit: 500ms, 2s, 1min"),
+      _ ("\"%s\" is not a duration; write seconds such as 2 or 0.5, or use a unit: 500ms, 2s, 1min"),
       text);
   return FALSE;
 }
@@ -169,14 +175,23 @@ pulse_param_spec_describe_range (GParamSpec *pspec)
   g_return_val_if_fail (G_IS_PARAM_SPEC (pspec), NULL);
   t = G_PARAM_SPEC_VALUE_TYPE (pspec);
 
-#define RANGE(T, fmt) \
-  { T *p = (T *) pspec; return g_strdup_printf ("[%" fmt ", %" fmt "]", p->minimum, p->maximum); }
-  if (G_IS_PARAM_SPEC_INT (pspec)) RANGE (GParamSpecInt, "d")
-  if (G_IS_PARAM_SPEC_UINT (pspec)) RANGE (GParamSpecUInt, "u")
-  if (G_IS_PARAM_SPEC_LONG (pspec)) RANGE (GParamSpecLong, "ld")
-  if (G_IS_PARAM_SPEC_ULONG (pspec)) RANGE (GParamSpecULong, "lu")
-  if (G_IS_PARAM_SPEC_INT64 (pspec)) RANGE (GParamSpecInt64, G_GINT64_FORMAT)
-  if (G_IS_PARAM_SPEC_UINT64 (pspec)) RANGE (GParamSpecUInt64, G_GUINT64_FORMAT)
+#define RANGE(T, fmt)                                                                              \
+  {                                                                                                \
+    T *p = (T *) pspec;                                                                            \
+    return g_strdup_printf ("[%" fmt ", %" fmt "]", p->minimum, p->maximum);                       \
+  }
+  if (G_IS_PARAM_SPEC_INT (pspec))
+    RANGE (GParamSpecInt, "d")
+  if (G_IS_PARAM_SPEC_UINT (pspec))
+    RANGE (GParamSpecUInt, "u")
+  if (G_IS_PARAM_SPEC_LONG (pspec))
+    RANGE (GParamSpecLong, "ld")
+  if (G_IS_PARAM_SPEC_ULONG (pspec))
+    RANGE (GParamSpecULong, "lu")
+  if (G_IS_PARAM_SPEC_INT64 (pspec))
+    RANGE (GParamSpecInt64, G_GINT64_FORMAT)
+  if (G_IS_PARAM_SPEC_UINT64 (pspec))
+    RANGE (GParamSpecUInt64, G_GUINT64_FORMAT)
 #undef RANGE
   if (G_IS_PARAM_SPEC_DOUBLE (pspec) || G_IS_PARAM_SPEC_FLOAT (pspec)) {
     gdouble lo, hi;
@@ -190,16 +205,16 @@ pulse_param_spec_describe_range (GParamSpec *pspec)
     }
     g_ascii_formatd (a, sizeof a, "%g", lo);
     g_ascii_formatd (b, sizeof b, "%g", hi);
-    return g_strdup_printf ("[%s, %s]%s", a, b,
-        pulse_param_spec_is_duration (pspec) ? _(" seconds") : "");
+    return g_strdup_printf (
+        "[%s, %s]%s", a, b, pulse_param_spec_is_duration (pspec) ? _ (" seconds") : "");
   }
   if (G_TYPE_IS_ENUM (t)) {
     g_autofree gchar *c = enum_choices (G_PARAM_SPEC_ENUM (pspec)->enum_class);
-    return g_strdup_printf (_("one of: %s"), c);
+    return g_strdup_printf (_ ("one of: %s"), c);
   }
   if (G_TYPE_IS_FLAGS (t)) {
     g_autofree gchar *c = flags_choices (G_PARAM_SPEC_FLAGS (pspec)->flags_class);
-    return g_strdup_printf (_("any of: %s, joined with +"), c);
+    return g_strdup_printf (_ ("any of: %s, joined with +"), c);
   }
   return NULL;
 }
@@ -210,17 +225,16 @@ out_of_range (GParamSpec *pspec, const gchar *text, GError **error)
   g_autofree gchar *range = pulse_param_spec_describe_range (pspec);
 
   g_set_error (error, PULSE_PARSE_ERROR, PULSE_PARSE_ERROR_OUT_OF_RANGE,
-      _("%s is out of range for \"%s\": allowed %s"), text,
-      g_param_spec_get_name (pspec), range != NULL ? range : "?");
+      _ ("%s is out of range for \"%s\": allowed %s"), text, g_param_spec_get_name (pspec),
+      range != NULL ? range : "?");
   return FALSE;
 }
 
 static gboolean
-bad_value (GParamSpec *pspec, const gchar *text, const gchar *expected,
-    GError **error)
+bad_value (GParamSpec *pspec, const gchar *text, const gchar *expected, GError **error)
 {
   g_set_error (error, PULSE_PARSE_ERROR, PULSE_PARSE_ERROR_BAD_VALUE,
-      _("\"%s\" is not a valid value for \"%s\": expected %s"), text,
+      _ ("\"%s\" is not a valid value for \"%s\": expected %s"), text,
       g_param_spec_get_name (pspec), expected);
   return FALSE;
 }
@@ -242,8 +256,7 @@ bad_value (GParamSpec *pspec, const gchar *text, const gchar *expected,
  * Returns: %TRUE on success
  */
 gboolean
-pulse_value_from_string (GParamSpec *pspec, const gchar *text, GValue *value,
-    GError **error)
+pulse_value_from_string (GParamSpec *pspec, const gchar *text, GValue *value, GError **error)
 {
   GType t;
 
@@ -259,7 +272,7 @@ pulse_value_from_string (GParamSpec *pspec, const gchar *text, GValue *value,
   } else if (t == G_TYPE_BOOLEAN) {
     gboolean b;
     if (!parse_boolean (text, &b)) {
-      bad_value (pspec, text, _("true or false"), error);
+      bad_value (pspec, text, _ ("true or false"), error);
       goto fail;
     }
     g_value_set_boolean (value, b);
@@ -270,7 +283,7 @@ pulse_value_from_string (GParamSpec *pspec, const gchar *text, GValue *value,
       if (g_error_matches (e, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS))
         out_of_range (pspec, text, error);
       else
-        bad_value (pspec, text, _("an integer"), error);
+        bad_value (pspec, text, _ ("an integer"), error);
       goto fail;
     }
     if ((t == G_TYPE_INT && (v < G_MININT || v > G_MAXINT)) ||
@@ -293,14 +306,14 @@ pulse_value_from_string (GParamSpec *pspec, const gchar *text, GValue *value,
       if (g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &neg, NULL))
         out_of_range (pspec, text, error);
       else
-        bad_value (pspec, text, _("a non-negative integer"), error);
+        bad_value (pspec, text, _ ("a non-negative integer"), error);
       goto fail;
     }
     if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT64, &v, &e)) {
       if (g_error_matches (e, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS))
         out_of_range (pspec, text, error);
       else
-        bad_value (pspec, text, _("a non-negative integer"), error);
+        bad_value (pspec, text, _ ("a non-negative integer"), error);
       goto fail;
     }
     if ((t == G_TYPE_UINT && v > G_MAXUINT) || (t == G_TYPE_ULONG && v > G_MAXULONG)) {
@@ -319,7 +332,7 @@ pulse_value_from_string (GParamSpec *pspec, const gchar *text, GValue *value,
       /* "-1s" reads as a duration below the range, as "-1" does for numbers */
       gboolean negative = text[0] == '-';
       if (!pulse_parse_duration (negative ? text + 1 : text, &v, NULL)) {
-        bad_value (pspec, text, _("a duration such as 2, 0.5, 500ms or 2s"), error);
+        bad_value (pspec, text, _ ("a duration such as 2, 0.5, 500ms or 2s"), error);
         goto fail;
       }
       if (negative)
@@ -329,7 +342,7 @@ pulse_value_from_string (GParamSpec *pspec, const gchar *text, GValue *value,
       errno = 0;
       v = g_ascii_strtod (text, &end);
       if (end == text || *end != '\0' || !isfinite (v)) {
-        bad_value (pspec, text, _("a number"), error);
+        bad_value (pspec, text, _ ("a number"), error);
         goto fail;
       }
     }
@@ -344,7 +357,7 @@ pulse_value_from_string (GParamSpec *pspec, const gchar *text, GValue *value,
       ev = g_enum_get_value_by_name (eclass, text);
     if (ev == NULL) {
       g_autofree gchar *choices = enum_choices (eclass);
-      g_autofree gchar *expected = g_strdup_printf (_("one of: %s"), choices);
+      g_autofree gchar *expected = g_strdup_printf (_ ("one of: %s"), choices);
       bad_value (pspec, text, expected, error);
       goto fail;
     }
@@ -359,7 +372,7 @@ pulse_value_from_string (GParamSpec *pspec, const gchar *text, GValue *value,
         fv = g_flags_get_value_by_name (fclass, parts[i]);
       if (fv == NULL) {
         g_autofree gchar *choices = flags_choices (fclass);
-        g_autofree gchar *expected = g_strdup_printf (_("any of: %s, joined with +"), choices);
+        g_autofree gchar *expected = g_strdup_printf (_ ("any of: %s, joined with +"), choices);
         bad_value (pspec, text, expected, error);
         goto fail;
       }
@@ -368,7 +381,7 @@ pulse_value_from_string (GParamSpec *pspec, const gchar *text, GValue *value,
     g_value_set_flags (value, flags);
   } else {
     g_set_error (error, PULSE_PARSE_ERROR, PULSE_PARSE_ERROR_BAD_VALUE,
-        _("property \"%s\" has type %s, which a pipeline description cannot set"),
+        _ ("property \"%s\" has type %s, which a pipeline description cannot set"),
         g_param_spec_get_name (pspec), g_type_name (t));
     goto fail;
   }
@@ -422,7 +435,8 @@ pulse_value_to_string (const GValue *value)
   if (G_TYPE_IS_ENUM (t)) {
     GEnumClass *eclass = g_type_class_ref (t);
     GEnumValue *ev = g_enum_get_value (eclass, g_value_get_enum (value));
-    gchar *s = ev != NULL ? g_strdup (ev->value_nick) : g_strdup_printf ("%d", g_value_get_enum (value));
+    gchar *s = ev != NULL ? g_strdup (ev->value_nick)
+                          : g_strdup_printf ("%d", g_value_get_enum (value));
     g_type_class_unref (eclass);
     return s;
   }

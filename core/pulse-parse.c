@@ -212,25 +212,24 @@ typedef enum {
 
 typedef struct {
   TokType type;
-  gchar *text;          /* quotes and escapes removed */
-  gsize offset;         /* in the description */
-  gsize length;         /* in the description */
-  gboolean has_dot;     /* an unquoted '.' */
+  gchar *text;      /* quotes and escapes removed */
+  gsize offset;     /* in the description */
+  gsize length;     /* in the description */
+  gboolean has_dot; /* an unquoted '.' */
 } Token;
 
 typedef struct {
   const gchar *desc;
   PulseParseContext *ctx;
-  GArray *tokens;       /* of Token */
+  GArray *tokens; /* of Token */
   guint pos;
-  GPtrArray *nodes;     /* of Node, owned */
-  GArray *links;        /* of Link */
+  GPtrArray *nodes; /* of Node, owned */
+  GArray *links;    /* of Link */
   PulsePipeline *pipeline;
 } Parser;
 
-static gboolean G_GNUC_PRINTF (7, 8)
-fail (Parser *p, GError **error, PulseParseError code, gsize offset,
-    gsize length, const gchar *hint, const gchar *format, ...)
+static gboolean G_GNUC_PRINTF (7, 8) fail (Parser *p, GError **error, PulseParseError code,
+    gsize offset, gsize length, const gchar *hint, const gchar *format, ...)
 {
   g_autofree gchar *text = NULL;
   va_list args;
@@ -240,11 +239,9 @@ fail (Parser *p, GError **error, PulseParseError code, gsize offset,
   va_end (args);
 
   if (hint != NULL)
-    g_set_error (error, PULSE_PARSE_ERROR, code, _("%s at byte %zu; %s"),
-        text, offset, hint);
+    g_set_error (error, PULSE_PARSE_ERROR, code, _ ("%s at byte %zu; %s"), text, offset, hint);
   else
-    g_set_error (error, PULSE_PARSE_ERROR, code, _("%s at byte %zu"),
-        text, offset);
+    g_set_error (error, PULSE_PARSE_ERROR, code, _ ("%s at byte %zu"), text, offset);
   if (p->ctx != NULL) {
     p->ctx->error_offset = offset;
     p->ctx->error_length = MAX (length, 1);
@@ -302,8 +299,8 @@ lex (Parser *p, GError **error)
         if (i == n) {
           g_string_free (word, TRUE);
           return fail (p, error, PULSE_PARSE_ERROR_SYNTAX, start, n - start,
-              quote == '"' ? _("close it with \"") : _("close it with '"),
-              _("unterminated quote"));
+              quote == '"' ? _ ("close it with \"") : _ ("close it with '"),
+              _ ("unterminated quote"));
         }
         i++;
         continue;
@@ -311,8 +308,8 @@ lex (Parser *p, GError **error)
       if (s[i] == '\\') {
         if (i + 1 == n) {
           g_string_free (word, TRUE);
-          return fail (p, error, PULSE_PARSE_ERROR_SYNTAX, i, 1,
-              _("write \\\\ for a backslash"), _("backslash at the end of the description"));
+          return fail (p, error, PULSE_PARSE_ERROR_SYNTAX, i, 1, _ ("write \\\\ for a backslash"),
+              _ ("backslash at the end of the description"));
         }
         i++;
       } else if (s[i] == '.') {
@@ -338,11 +335,11 @@ typedef struct {
 
 typedef struct {
   gboolean is_ref;
-  gchar *word;              /* factory name, or the reference's element name */
-  gchar *pad;               /* reference: the pad after the '.', or NULL */
+  gchar *word; /* factory name, or the reference's element name */
+  gchar *pad;  /* reference: the pad after the '.', or NULL */
   gsize offset, length;
-  GArray *props;            /* of Prop */
-  PulseElement *element;    /* borrowed from the pipeline */
+  GArray *props;         /* of Prop */
+  PulseElement *element; /* borrowed from the pipeline */
 } Node;
 
 typedef struct {
@@ -379,8 +376,8 @@ static gchar *
 empty_value_hint (const gchar *property)
 {
   if (strcmp (property, "name") == 0)
-    return g_strdup (_("leave name out for a default one"));
-  return g_strdup_printf (_("give it a value, or quote an empty one: %s=\"\""), property);
+    return g_strdup (_ ("leave name out for a default one"));
+  return g_strdup_printf (_ ("give it a value, or quote an empty one: %s=\"\""), property);
 }
 
 static Node *
@@ -391,20 +388,19 @@ parse_item (Parser *p, GError **error)
 
   if (t->type == TOK_BANG) {
     fail (p, error, PULSE_PARSE_ERROR_SYNTAX, t->offset, 1,
-        _("write an element before it, as in \"timer ! print\""),
-        _("'!' must follow an element"));
+        _ ("write an element before it, as in \"timer ! print\""),
+        _ ("'!' must follow an element"));
     return NULL;
   }
   if (t->type == TOK_EQ) {
     fail (p, error, PULSE_PARSE_ERROR_SYNTAX, t->offset, 1,
-        _("write property=value right after an element, as in \"timer interval=2\""),
-        _("'=' without a property name"));
+        _ ("write property=value right after an element, as in \"timer interval=2\""),
+        _ ("'=' without a property name"));
     return NULL;
   }
   if (t->type == TOK_END) {
     fail (p, error, PULSE_PARSE_ERROR_SYNTAX, t->offset, 1,
-        _("end the chain with an element, e.g. \"! print\""),
-        _("expected an element"));
+        _ ("end the chain with an element, e.g. \"! print\""), _ ("expected an element"));
     return NULL;
   }
 
@@ -420,15 +416,15 @@ parse_item (Parser *p, GError **error)
     node->pad = dot[1] != '\0' ? g_strdup (dot + 1) : NULL;
     if (*node->word == '\0') {
       fail (p, error, PULSE_PARSE_ERROR_SYNTAX, t->offset, t->length,
-          _("a reference is an element name followed by '.', as in \"t.\""),
-          _("reference \"%s\" has no element name"), t->text);
+          _ ("a reference is an element name followed by '.', as in \"t.\""),
+          _ ("reference \"%s\" has no element name"), t->text);
       node_free (node);
       return NULL;
     }
     if (peek (p, 0)->type == TOK_WORD && peek (p, 1)->type == TOK_EQ) {
       fail (p, error, PULSE_PARSE_ERROR_SYNTAX, peek (p, 0)->offset, peek (p, 0)->length,
-          _("set properties where the element is made, not on a reference"),
-          _("a reference cannot have properties"));
+          _ ("set properties where the element is made, not on a reference"),
+          _ ("a reference cannot have properties"));
       node_free (node);
       return NULL;
     }
@@ -445,7 +441,7 @@ parse_item (Parser *p, GError **error)
     if (value->type != TOK_WORD) {
       g_autofree gchar *hint = empty_value_hint (name->text);
       fail (p, error, PULSE_PARSE_ERROR_SYNTAX, eq->offset + 1, 1, hint,
-          _("property \"%s\" has no value"), name->text);
+          _ ("property \"%s\" has no value"), name->text);
       node_free (node);
       return NULL;
     }
@@ -453,7 +449,7 @@ parse_item (Parser *p, GError **error)
       /* "a= b=c": the value went missing, and b is taken as one */
       g_autofree gchar *hint = empty_value_hint (name->text);
       fail (p, error, PULSE_PARSE_ERROR_SYNTAX, eq->offset + 1, 1, hint,
-          _("property \"%s\" has no value"), name->text);
+          _ ("property \"%s\" has no value"), name->text);
       node_free (node);
       return NULL;
     }
@@ -467,8 +463,8 @@ parse_item (Parser *p, GError **error)
     p->pos += 3;
     if (peek (p, 0)->type == TOK_EQ) {
       fail (p, error, PULSE_PARSE_ERROR_SYNTAX, peek (p, 0)->offset, 1,
-          _("quote a value that holds '=': name=\"a=b\""),
-          _("unexpected '=' after the value of \"%s\""), prop.name);
+          _ ("quote a value that holds '=': name=\"a=b\""),
+          _ ("unexpected '=' after the value of \"%s\""), prop.name);
       node_free (node);
       return NULL;
     }
@@ -494,12 +490,12 @@ parse_chain (Parser *p, GError **error)
     p->pos++;
     if (peek (p, 0)->type == TOK_END) {
       return fail (p, error, PULSE_PARSE_ERROR_SYNTAX, bang->offset, 1,
-          _("end the chain with an element, e.g. \"! print\""),
-          _("expected an element after '!'"));
+          _ ("end the chain with an element, e.g. \"! print\""),
+          _ ("expected an element after '!'"));
     }
     if (peek (p, 0)->type == TOK_BANG) {
-      return fail (p, error, PULSE_PARSE_ERROR_SYNTAX, peek (p, 0)->offset, 1,
-          _("remove one '!'"), _("two '!' in a row"));
+      return fail (p, error, PULSE_PARSE_ERROR_SYNTAX, peek (p, 0)->offset, 1, _ ("remove one '!'"),
+          _ ("two '!' in a row"));
     }
     next = parse_item (p, error);
     if (next == NULL)
@@ -514,7 +510,7 @@ parse_chain (Parser *p, GError **error)
   }
   if (!linked && prev->is_ref)
     return fail (p, error, PULSE_PARSE_ERROR_SYNTAX, prev->offset, prev->length,
-        _("link it: \"t. ! print\""), _("reference \"%s.\" is not linked to anything"),
+        _ ("link it: \"t. ! print\""), _ ("reference \"%s.\" is not linked to anything"),
         prev->word);
   return TRUE;
 }
@@ -532,7 +528,7 @@ suggest_property (GObjectClass *oclass, const gchar *name)
     if (pspecs[i]->flags & G_PARAM_WRITABLE)
       g_ptr_array_add (names, (gpointer) g_param_spec_get_name (pspecs[i]));
   g_ptr_array_add (names, NULL);
-  return pulse_util_suggest (name, (const gchar * const *) names->pdata);
+  return pulse_util_suggest (name, (const gchar *const *) names->pdata);
 }
 
 /* For "timer interval 2": the second word is no element, but it is a
@@ -568,14 +564,14 @@ make_element (Parser *p, guint index, GError **error)
     g_autofree gchar *hint = NULL;
 
     if (is_property_of_previous (p, index, node->word))
-      hint = g_strdup_printf (_("\"%s\" is a property of the element before: write %s=VALUE"),
-          node->word, node->word);
+      hint = g_strdup_printf (
+          _ ("\"%s\" is a property of the element before: write %s=VALUE"), node->word, node->word);
     else if (suggestion != NULL)
-      hint = g_strdup_printf (_("did you mean \"%s\"?"), suggestion);
+      hint = g_strdup_printf (_ ("did you mean \"%s\"?"), suggestion);
     else
-      hint = g_strdup (_("pulse-inspect lists every element"));
+      hint = g_strdup (_ ("pulse-inspect lists every element"));
     return fail (p, error, PULSE_PARSE_ERROR_NO_ELEMENT, node->offset, node->length, hint,
-        _("no element \"%s\""), node->word);
+        _ ("no element \"%s\""), node->word);
   }
 
   oclass = g_type_class_ref (pulse_element_factory_get_element_type (factory));
@@ -592,22 +588,21 @@ make_element (Parser *p, guint index, GError **error)
       g_autofree gchar *hint = NULL;
 
       if (suggestion != NULL)
-        hint = g_strdup_printf (_("did you mean \"%s\"?"), suggestion);
+        hint = g_strdup_printf (_ ("did you mean \"%s\"?"), suggestion);
       else
-        hint = g_strdup_printf (_("pulse-inspect %s lists its properties"), node->word);
+        hint = g_strdup_printf (_ ("pulse-inspect %s lists its properties"), node->word);
       if (pspec != NULL)
         ok = fail (p, error, PULSE_PARSE_ERROR_NO_PROPERTY, prop->offset, prop->length,
-            _("it can be read, not set"), _("property \"%s\" of %s is read-only"),
-            prop->name, node->word);
+            _ ("it can be read, not set"), _ ("property \"%s\" of %s is read-only"), prop->name,
+            node->word);
       else
         ok = fail (p, error, PULSE_PARSE_ERROR_NO_PROPERTY, prop->offset, prop->length, hint,
-            _("%s has no property \"%s\""), node->word, prop->name);
+            _ ("%s has no property \"%s\""), node->word, prop->name);
       break;
     }
     if (strcmp (g_param_spec_get_name (pspec), "name") == 0 && *prop->value == '\0') {
-      ok = fail (p, error, PULSE_PARSE_ERROR_BAD_VALUE, prop->value_offset,
-          prop->value_length, _("leave name out for a default one"),
-          _("an element name cannot be empty"));
+      ok = fail (p, error, PULSE_PARSE_ERROR_BAD_VALUE, prop->value_offset, prop->value_length,
+          _ ("leave name out for a default one"), _ ("an element name cannot be empty"));
       break;
     }
     /* a property given twice: the last one counts, as on a command line */
@@ -622,16 +617,16 @@ make_element (Parser *p, guint index, GError **error)
       }
     }
     if (!pulse_value_from_string (pspec, prop->value, &values[n_props], &local)) {
-      ok = fail (p, error, local->code, prop->value_offset, prop->value_length, NULL,
-          "%s", local->message);
+      ok = fail (p, error, local->code, prop->value_offset, prop->value_length, NULL, "%s",
+          local->message);
       break;
     }
     names[n_props++] = g_param_spec_get_name (pspec);
   }
 
   if (ok) {
-    node->element = (PulseElement *) g_object_new_with_properties (pulse_element_factory_get_element_type (factory),
-        n_props, names, values);
+    node->element = (PulseElement *) g_object_new_with_properties (
+        pulse_element_factory_get_element_type (factory), n_props, names, values);
     g_object_ref_sink (node->element);
 
     for (guint i = 0; i < node->props->len && ok; i++) {
@@ -641,8 +636,8 @@ make_element (Parser *p, guint index, GError **error)
 
       g_object_get_property (G_OBJECT (node->element), prop->name, &v);
       if (!pulse_element_validate_property (node->element, prop->name, &v, &local))
-        ok = fail (p, error, PULSE_PARSE_ERROR_BAD_VALUE, prop->value_offset,
-            prop->value_length, NULL, "%s", local->message);
+        ok = fail (p, error, PULSE_PARSE_ERROR_BAD_VALUE, prop->value_offset, prop->value_length,
+            NULL, "%s", local->message);
       g_value_unset (&v);
     }
 
@@ -657,8 +652,8 @@ make_element (Parser *p, guint index, GError **error)
         }
       }
       ok = fail (p, error, PULSE_PARSE_ERROR_DUPLICATE_NAME, offset, length,
-          _("give each element its own name"),
-          _("two elements are named \"%s\""), pulse_element_get_name (node->element));
+          _ ("give each element its own name"), _ ("two elements are named \"%s\""),
+          pulse_element_get_name (node->element));
     }
     /* on success the pipeline holds the element; the node borrows it */
     if (ok)
@@ -688,13 +683,13 @@ resolve_reference (Parser *p, Node *node, GError **error)
     for (GList *l = elements; l != NULL; l = l->next)
       g_ptr_array_add (names, (gpointer) pulse_element_get_name (l->data));
     g_ptr_array_add (names, NULL);
-    suggestion = pulse_util_suggest (node->word, (const gchar * const *) names->pdata);
+    suggestion = pulse_util_suggest (node->word, (const gchar *const *) names->pdata);
     if (suggestion != NULL)
-      hint = g_strdup_printf (_("did you mean \"%s.\"?"), suggestion);
+      hint = g_strdup_printf (_ ("did you mean \"%s.\"?"), suggestion);
     else
-      hint = g_strdup_printf (_("name an element with name=%s"), node->word);
+      hint = g_strdup_printf (_ ("name an element with name=%s"), node->word);
     return fail (p, error, PULSE_PARSE_ERROR_NO_REFERENCE, node->offset, node->length, hint,
-        _("no element named \"%s\""), node->word);
+        _ ("no element named \"%s\""), node->word);
   }
   node->element = target;
   return TRUE;
@@ -734,8 +729,8 @@ build (Parser *p, GError **error)
     if (!_pulse_element_link_pads_full (link->src->element,
             link->src->is_ref ? link->src->pad : NULL, link->sink->element,
             link->sink->is_ref ? link->sink->pad : NULL, &hint, &local))
-      return fail (p, error, PULSE_PARSE_ERROR_LINK, link->bang_offset, 1, hint,
-          "%s", local->message);
+      return fail (
+          p, error, PULSE_PARSE_ERROR_LINK, link->bang_offset, 1, hint, "%s", local->message);
   }
   if (!_pulse_pipeline_validate (p->pipeline, &culprit, &local)) {
     Node *node = culprit != NULL ? node_for_element (p, culprit) : NULL;
@@ -759,8 +754,7 @@ build (Parser *p, GError **error)
  * Returns: (transfer full): a pipeline in the NULL state, or %NULL
  */
 PulsePipeline *
-pulse_parse_launch_full (const gchar *description, PulseParseContext *context,
-    GError **error)
+pulse_parse_launch_full (const gchar *description, PulseParseContext *context, GError **error)
 {
   Parser p = { 0 };
   PulsePipeline *result = NULL;
@@ -788,8 +782,8 @@ pulse_parse_launch_full (const gchar *description, PulseParseContext *context,
   if (!lex (&p, error))
     goto out;
   if (peek (&p, 0)->type == TOK_END) {
-    fail (&p, error, PULSE_PARSE_ERROR_SYNTAX, 0, 1,
-        _("try \"timer ! print\""), _("the pipeline description is empty"));
+    fail (&p, error, PULSE_PARSE_ERROR_SYNTAX, 0, 1, _ ("try \"timer ! print\""),
+        _ ("the pipeline description is empty"));
     goto out;
   }
   while (peek (&p, 0)->type != TOK_END)
@@ -858,8 +852,7 @@ append_quoted (GString *out, const gchar *s)
  * Returns: (transfer full): a pipeline in the NULL state, or %NULL
  */
 PulsePipeline *
-pulse_parse_launchv (const gchar * const *argv, PulseParseContext *context,
-    GError **error)
+pulse_parse_launchv (const gchar *const *argv, PulseParseContext *context, GError **error)
 {
   g_autoptr (GString) desc = g_string_new (NULL);
 

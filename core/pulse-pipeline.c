@@ -17,20 +17,15 @@ struct _PulsePipeline {
   GObject parent_instance;
 
   gchar *name;
-  GPtrArray *elements;      /* of PulseElement, owned, in the order added */
+  GPtrArray *elements; /* of PulseElement, owned, in the order added */
   PulseBus *bus;
   PulseState state;
   gint n_sinks;
-  gint n_sinks_eos;         /* atomic: sinks get EOS on streaming threads */
-  gint eos_posted;          /* atomic */
+  gint n_sinks_eos; /* atomic: sinks get EOS on streaming threads */
+  gint eos_posted;  /* atomic */
 };
 
-enum {
-  PROP_0,
-  PROP_NAME,
-  PROP_STATE,
-  N_PROPS
-};
+enum { PROP_0, PROP_NAME, PROP_STATE, N_PROPS };
 
 static GParamSpec *properties[N_PROPS];
 static gint pipeline_counter;
@@ -38,8 +33,7 @@ static gint pipeline_counter;
 G_DEFINE_FINAL_TYPE (PulsePipeline, pulse_pipeline, G_TYPE_OBJECT)
 
 static void
-pulse_pipeline_set_property (GObject *object, guint prop_id,
-    const GValue *value, GParamSpec *pspec)
+pulse_pipeline_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   PulsePipeline *self = PULSE_PIPELINE (object);
 
@@ -50,26 +44,19 @@ pulse_pipeline_set_property (GObject *object, guint prop_id,
       if (self->name == NULL)
         self->name = g_strdup_printf ("pipeline%d", g_atomic_int_add (&pipeline_counter, 1));
       break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
 
 static void
-pulse_pipeline_get_property (GObject *object, guint prop_id, GValue *value,
-    GParamSpec *pspec)
+pulse_pipeline_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   PulsePipeline *self = PULSE_PIPELINE (object);
 
   switch (prop_id) {
-    case PROP_NAME:
-      g_value_set_string (value, self->name);
-      break;
-    case PROP_STATE:
-      g_value_set_enum (value, self->state);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case PROP_NAME: g_value_set_string (value, self->name); break;
+    case PROP_STATE: g_value_set_enum (value, self->state); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
 
@@ -112,17 +99,15 @@ pulse_pipeline_class_init (PulsePipelineClass *klass)
    *
    * The pipeline's name, the first part of element paths.
    */
-  properties[PROP_NAME] = g_param_spec_string ("name", "Name",
-      "The pipeline's name", NULL,
+  properties[PROP_NAME] = g_param_spec_string ("name", "Name", "The pipeline's name", NULL,
       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /**
    * PulsePipeline:state:
    *
    * The current state.
    */
-  properties[PROP_STATE] = g_param_spec_enum ("state", "State",
-      "The current state", PULSE_TYPE_STATE, PULSE_STATE_NULL,
-      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] = g_param_spec_enum ("state", "State", "The current state",
+      PULSE_TYPE_STATE, PULSE_STATE_NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -170,8 +155,7 @@ pulse_pipeline_get_name (PulsePipeline *pipeline)
  * Returns: %TRUE on success
  */
 gboolean
-pulse_pipeline_add (PulsePipeline *pipeline, PulseElement *element,
-    GError **error)
+pulse_pipeline_add (PulsePipeline *pipeline, PulseElement *element, GError **error)
 {
   g_return_val_if_fail (PULSE_IS_PIPELINE (pipeline), FALSE);
   g_return_val_if_fail (PULSE_IS_ELEMENT (element), FALSE);
@@ -180,13 +164,13 @@ pulse_pipeline_add (PulsePipeline *pipeline, PulseElement *element,
 
   if (pulse_element_get_pipeline (element) != NULL) {
     g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_DUPLICATE,
-        _("%s is already in pipeline %s"), pulse_element_get_name (element),
+        _ ("%s is already in pipeline %s"), pulse_element_get_name (element),
         pulse_pipeline_get_name (pulse_element_get_pipeline (element)));
     return FALSE;
   }
   if (pulse_pipeline_get_by_name (pipeline, pulse_element_get_name (element)) != NULL) {
     g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_DUPLICATE,
-        _("pipeline %s already has an element named \"%s\""), pipeline->name,
+        _ ("pipeline %s already has an element named \"%s\""), pipeline->name,
         pulse_element_get_name (element));
     return FALSE;
   }
@@ -305,7 +289,7 @@ sorted_elements (PulsePipeline *self, GError **error)
   }
   if (order->len != self->elements->len) {
     g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_LINK,
-        _("the links of pipeline %s form a loop"), self->name);
+        _ ("the links of pipeline %s form a loop"), self->name);
     g_ptr_array_unref (order);
     return NULL;
   }
@@ -327,11 +311,11 @@ check_linked (PulsePipeline *self, PulseElement **culprit, GError **error)
         continue;
       if (pulse_pad_get_direction (l->data) == PULSE_PAD_SRC)
         g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_NOT_LINKED,
-            _("the output of %s is not linked: end the chain with a sink such as print or fakesink"),
+            _ ("the output of %s is not linked: end the chain with a sink such as print or fakesink"),
             pulse_element_get_name (e));
       else
         g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_NOT_LINKED,
-            _("the input of %s is not linked: start the chain with a source such as timer"),
+            _ ("the input of %s is not linked: start the chain with a source such as timer"),
             pulse_element_get_name (e));
       *culprit = e;
       return FALSE;
@@ -343,8 +327,8 @@ check_linked (PulsePipeline *self, PulseElement **culprit, GError **error)
       if (pulse_element_get_n_pads (e, pulse_pad_template_get_direction (templ)) == 0) {
         g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_NOT_LINKED,
             pulse_pad_template_get_direction (templ) == PULSE_PAD_SRC
-                ? _("%s has no output linked: link it with \"%s. ! ...\"")
-                : _("%s has no input linked: link it with \"... ! %s.\""),
+                ? _ ("%s has no output linked: link it with \"%s. ! ...\"")
+                : _ ("%s has no input linked: link it with \"... ! %s.\""),
             pulse_element_get_name (e), pulse_element_get_name (e));
         *culprit = e;
         return FALSE;
@@ -413,13 +397,13 @@ change_step (PulsePipeline *self, PulseStateChange transition, GError **error)
   }
   self->state = new_state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
-  pulse_bus_post (self->bus, pulse_message_new_state_changed (G_OBJECT (self), old_state, new_state));
+  pulse_bus_post (
+      self->bus, pulse_message_new_state_changed (G_OBJECT (self), old_state, new_state));
   return TRUE;
 }
 
 gboolean
-_pulse_pipeline_validate (PulsePipeline *pipeline, PulseElement **culprit,
-    GError **error)
+_pulse_pipeline_validate (PulsePipeline *pipeline, PulseElement **culprit, GError **error)
 {
   g_autoptr (GPtrArray) order = NULL;
 
@@ -444,8 +428,7 @@ _pulse_pipeline_validate (PulsePipeline *pipeline, PulseElement **culprit,
  * the last state it reached
  */
 gboolean
-pulse_pipeline_set_state (PulsePipeline *pipeline, PulseState state,
-    GError **error)
+pulse_pipeline_set_state (PulsePipeline *pipeline, PulseState state, GError **error)
 {
   g_return_val_if_fail (PULSE_IS_PIPELINE (pipeline), FALSE);
   g_return_val_if_fail (state <= PULSE_STATE_PLAYING, FALSE);
@@ -542,8 +525,7 @@ pulse_pipeline_describe (PulsePipeline *pipeline)
       any = TRUE;
       g_string_append_printf (s, "%s.%s ! %s.%s\n", pulse_element_get_name (e),
           pulse_pad_get_name (l->data),
-          pulse_element_get_name (pulse_pad_get_parent_element (peer)),
-          pulse_pad_get_name (peer));
+          pulse_element_get_name (pulse_pad_get_parent_element (peer)), pulse_pad_get_name (peer));
     }
     if (!any)
       g_string_append_printf (s, "%s\n", pulse_element_get_name (e));

@@ -17,18 +17,18 @@ G_GNUC_INTERNAL void _pulse_buffer_seal (PulseBuffer *buffer);
 G_GNUC_INTERNAL void _pulse_pad_set_parent (PulsePad *pad, PulseElement *parent);
 G_GNUC_INTERNAL void _pulse_pad_narrow (PulsePad *pad, PulseFormat formats);
 G_GNUC_INTERNAL void _pulse_pad_reset (PulsePad *pad, gboolean flushing);
-G_GNUC_INTERNAL gboolean _pulse_pad_link_full (PulsePad *srcpad, PulsePad *sinkpad, gchar **hint,
-    GError **error);
+G_GNUC_INTERNAL gboolean _pulse_pad_link_full (
+    PulsePad *srcpad, PulsePad *sinkpad, gchar **hint, GError **error);
 
 G_GNUC_INTERNAL void _pulse_element_set_pipeline (PulseElement *element, PulsePipeline *pipeline);
 G_GNUC_INTERNAL void _pulse_element_add_pad (PulseElement *element, PulsePad *pad);
-G_GNUC_INTERNAL gboolean _pulse_element_change_state (PulseElement *element,
-    PulseStateChange transition, GError **error);
+G_GNUC_INTERNAL gboolean _pulse_element_change_state (
+    PulseElement *element, PulseStateChange transition, GError **error);
 G_GNUC_INTERNAL gboolean _pulse_element_link_pads_full (PulseElement *src, const gchar *srcpadname,
     PulseElement *sink, const gchar *sinkpadname, gchar **hint, GError **error);
 
 G_GNUC_INTERNAL void _pulse_pipeline_sink_eos (PulsePipeline *pipeline, PulseElement *sink);
-G_GNUC_INTERNAL gboolean _pulse_pipeline_validate (PulsePipeline *pipeline, PulseElement **culprit,
-    GError **error);
+G_GNUC_INTERNAL gboolean _pulse_pipeline_validate (
+    PulsePipeline *pipeline, PulseElement **culprit, GError **error);
 
 G_END_DECLS

@@ -19,13 +19,13 @@ typedef struct {
   PulseColumnType type;
   guint length;
   guint null_count;
-  guint8 *data;         /* values, or the bytes of strings/binaries */
+  guint8 *data; /* values, or the bytes of strings/binaries */
   gsize data_len;
   gsize data_cap;
-  guint32 *offsets;     /* strings/binaries: length + 1 entries */
+  guint32 *offsets; /* strings/binaries: length + 1 entries */
   gsize offsets_cap;
-  guint8 *validity;     /* NULL while the column has no null */
-  gsize validity_cap;   /* in bytes */
+  guint8 *validity;   /* NULL while the column has no null */
+  gsize validity_cap; /* in bytes */
 } Column;
 
 struct _PulseRecordBatch {
@@ -33,11 +33,11 @@ struct _PulseRecordBatch {
   gboolean sealed;
   PulseRecordShape shape;
   guint n_rows;
-  GArray *columns;      /* of Column */
+  GArray *columns; /* of Column */
 };
 
-G_DEFINE_BOXED_TYPE (PulseRecordBatch, pulse_record_batch,
-    pulse_record_batch_ref, pulse_record_batch_unref)
+G_DEFINE_BOXED_TYPE (
+    PulseRecordBatch, pulse_record_batch, pulse_record_batch_ref, pulse_record_batch_unref)
 
 static void column_append_null (Column *c);
 static void append_variable (Column *c, const guint8 *data, gsize length, gboolean valid);
@@ -186,8 +186,7 @@ get_column (PulseRecordBatch *batch, guint column)
  * Returns: the column's index, or -1 if @name is already taken
  */
 gint
-pulse_record_batch_add_column (PulseRecordBatch *batch, const gchar *name,
-    PulseColumnType type)
+pulse_record_batch_add_column (PulseRecordBatch *batch, const gchar *name, PulseColumnType type)
 {
   Column c = { 0 };
 
@@ -324,8 +323,7 @@ set_validity (Column *c, gboolean valid)
 }
 
 static gboolean
-check_append (PulseRecordBatch *batch, guint column, PulseColumnType type1,
-    PulseColumnType type2)
+check_append (PulseRecordBatch *batch, guint column, PulseColumnType type1, PulseColumnType type2)
 {
   Column *c;
 
@@ -340,8 +338,7 @@ check_append (PulseRecordBatch *batch, guint column, PulseColumnType type1,
 }
 
 static void
-append_fixed (PulseRecordBatch *batch, guint column, const void *value,
-    gsize width)
+append_fixed (PulseRecordBatch *batch, guint column, const void *value, gsize width)
 {
   Column *c = get_column (batch, column);
 
@@ -383,8 +380,7 @@ append_variable (Column *c, const guint8 *data, gsize length, gboolean valid)
  * Sets @column of the current row.
  */
 void
-pulse_record_batch_append_int64 (PulseRecordBatch *batch, guint column,
-    gint64 value)
+pulse_record_batch_append_int64 (PulseRecordBatch *batch, guint column, gint64 value)
 {
   if (!check_append (batch, column, PULSE_COLUMN_INT64, PULSE_COLUMN_TIMESTAMP_NS))
     return;
@@ -400,8 +396,7 @@ pulse_record_batch_append_int64 (PulseRecordBatch *batch, guint column,
  * Sets @column of the current row.
  */
 void
-pulse_record_batch_append_timestamp (PulseRecordBatch *batch, guint column,
-    gint64 ns)
+pulse_record_batch_append_timestamp (PulseRecordBatch *batch, guint column, gint64 ns)
 {
   if (!check_append (batch, column, PULSE_COLUMN_TIMESTAMP_NS, PULSE_COLUMN_INT64))
     return;
@@ -417,8 +412,7 @@ pulse_record_batch_append_timestamp (PulseRecordBatch *batch, guint column,
  * Sets @column of the current row.
  */
 void
-pulse_record_batch_append_double (PulseRecordBatch *batch, guint column,
-    gdouble value)
+pulse_record_batch_append_double (PulseRecordBatch *batch, guint column, gdouble value)
 {
   if (!check_append (batch, column, PULSE_COLUMN_FLOAT64, PULSE_COLUMN_FLOAT64))
     return;
@@ -434,8 +428,7 @@ pulse_record_batch_append_double (PulseRecordBatch *batch, guint column,
  * Sets @column of the current row.
  */
 void
-pulse_record_batch_append_boolean (PulseRecordBatch *batch, guint column,
-    gboolean value)
+pulse_record_batch_append_boolean (PulseRecordBatch *batch, guint column, gboolean value)
 {
   guint8 v = value ? 1 : 0;
 
@@ -454,8 +447,8 @@ pulse_record_batch_append_boolean (PulseRecordBatch *batch, guint column,
  * Sets @column of the current row. The text is copied.
  */
 void
-pulse_record_batch_append_string (PulseRecordBatch *batch, guint column,
-    const gchar *value, gssize length)
+pulse_record_batch_append_string (
+    PulseRecordBatch *batch, guint column, const gchar *value, gssize length)
 {
   if (!check_append (batch, column, PULSE_COLUMN_UTF8, PULSE_COLUMN_UTF8))
     return;
@@ -478,8 +471,8 @@ pulse_record_batch_append_string (PulseRecordBatch *batch, guint column,
  * Sets @column of the current row. The bytes are copied.
  */
 void
-pulse_record_batch_append_binary (PulseRecordBatch *batch, guint column,
-    const guint8 *data, gsize length)
+pulse_record_batch_append_binary (
+    PulseRecordBatch *batch, guint column, const guint8 *data, gsize length)
 {
   if (!check_append (batch, column, PULSE_COLUMN_BINARY, PULSE_COLUMN_BINARY))
     return;
@@ -643,8 +636,7 @@ pulse_record_batch_get_boolean (PulseRecordBatch *batch, guint column, guint row
  * Returns: (transfer none) (nullable): the bytes, or %NULL for a null
  */
 const gchar *
-pulse_record_batch_peek_string (PulseRecordBatch *batch, guint column,
-    guint row, gsize *length)
+pulse_record_batch_peek_string (PulseRecordBatch *batch, guint column, guint row, gsize *length)
 {
   Column *c = check_get (batch, column, row);
 
@@ -804,17 +796,15 @@ write_value (GString *out, const Column *c, guint row)
       _pulse_json_append_double (out, v);
       break;
     }
-    case PULSE_COLUMN_BOOL:
-      g_string_append (out, c->data[row] ? "true" : "false");
-      break;
+    case PULSE_COLUMN_BOOL: g_string_append (out, c->data[row] ? "true" : "false"); break;
     case PULSE_COLUMN_UTF8:
-      _pulse_json_append_string (out, (const gchar *) c->data + c->offsets[row],
-          c->offsets[row + 1] - c->offsets[row]);
+      _pulse_json_append_string (
+          out, (const gchar *) c->data + c->offsets[row], c->offsets[row + 1] - c->offsets[row]);
       break;
     case PULSE_COLUMN_BINARY: {
       /* JSON has no bytes: base64, as a string */
-      g_autofree gchar *b64 = g_base64_encode (c->data + c->offsets[row],
-          c->offsets[row + 1] - c->offsets[row]);
+      g_autofree gchar *b64 = g_base64_encode (
+          c->data + c->offsets[row], c->offsets[row + 1] - c->offsets[row]);
       g_string_append_c (out, '"');
       g_string_append (out, b64);
       g_string_append_c (out, '"');

@@ -29,9 +29,9 @@ struct _PulseElementFactory {
 struct _PulseRegistry {
   GObject parent_instance;
   GMutex lock;
-  GHashTable *factories;      /* name → PulseElementFactory, owned */
-  GHashTable *loaded_paths;   /* set of module paths already loaded */
-  GPtrArray *load_errors;     /* of gchar* */
+  GHashTable *factories;    /* name → PulseElementFactory, owned */
+  GHashTable *loaded_paths; /* set of module paths already loaded */
+  GPtrArray *load_errors;   /* of gchar* */
 };
 
 G_DEFINE_FINAL_TYPE (PulseElementFactory, pulse_element_factory, G_TYPE_OBJECT)
@@ -114,10 +114,10 @@ pulse_element_factory_make (const gchar *factory_name, GError **error)
     g_autofree gchar *suggestion = pulse_registry_suggest (registry, factory_name);
     if (suggestion != NULL)
       g_set_error (error, PULSE_PARSE_ERROR, PULSE_PARSE_ERROR_NO_ELEMENT,
-          _("no element \"%s\"; did you mean \"%s\"?"), factory_name, suggestion);
+          _ ("no element \"%s\"; did you mean \"%s\"?"), factory_name, suggestion);
     else
       g_set_error (error, PULSE_PARSE_ERROR, PULSE_PARSE_ERROR_NO_ELEMENT,
-          _("no element \"%s\"; pulse-inspect lists them all"), factory_name);
+          _ ("no element \"%s\"; pulse-inspect lists them all"), factory_name);
     return NULL;
   }
   return pulse_element_factory_create (factory, error);
@@ -182,15 +182,14 @@ pulse_element_factory_get_plugin_name (PulseElementFactory *factory)
 static PulseElementClass *
 factory_class (PulseElementFactory *factory)
 {
-  return g_type_class_ref (factory->type);  /* element classes are never freed */
+  return g_type_class_ref (factory->type); /* element classes are never freed */
 }
 
-#define FACTORY_GETTER(field) \
-  const gchar * \
-  pulse_element_factory_get_##field (PulseElementFactory *factory) \
-  { \
-    g_return_val_if_fail (PULSE_IS_ELEMENT_FACTORY (factory), NULL); \
-    return pulse_element_class_get_##field (factory_class (factory)); \
+#define FACTORY_GETTER(field)                                                                      \
+  const gchar *pulse_element_factory_get_##field (PulseElementFactory *factory)                    \
+  {                                                                                                \
+    g_return_val_if_fail (PULSE_IS_ELEMENT_FACTORY (factory), NULL);                               \
+    return pulse_element_class_get_##field (factory_class (factory));                              \
   }
 
 /**
@@ -340,8 +339,8 @@ pulse_registry_get_default (void)
  * Returns: %TRUE on success; %FALSE if @name is taken or @type unfit
  */
 gboolean
-pulse_registry_register_element (PulseRegistry *registry, const gchar *name,
-    GType type, const gchar *plugin_name, GError **error)
+pulse_registry_register_element (PulseRegistry *registry, const gchar *name, GType type,
+    const gchar *plugin_name, GError **error)
 {
   PulseElementFactory *factory;
 
@@ -351,13 +350,13 @@ pulse_registry_register_element (PulseRegistry *registry, const gchar *name,
 
   if (!g_type_is_a (type, PULSE_TYPE_ELEMENT) || G_TYPE_IS_ABSTRACT (type)) {
     g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_PLUGIN,
-        _("cannot register \"%s\": %s is not a concrete PulseElement type"),
-        name, g_type_name (type));
+        _ ("cannot register \"%s\": %s is not a concrete PulseElement type"), name,
+        g_type_name (type));
     return FALSE;
   }
   if (*name == '\0' || strspn (name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen (name)) {
     g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_PLUGIN,
-        _("cannot register \"%s\": an element name has only lower-case letters, digits, '-' and '_'"),
+        _ ("cannot register \"%s\": an element name has only lower-case letters, digits, '-' and '_'"),
         name);
     return FALSE;
   }
@@ -366,7 +365,7 @@ pulse_registry_register_element (PulseRegistry *registry, const gchar *name,
   if (g_hash_table_contains (registry->factories, name)) {
     g_mutex_unlock (&registry->lock);
     g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_DUPLICATE,
-        _("an element named \"%s\" is already registered"), name);
+        _ ("an element named \"%s\" is already registered"), name);
     return FALSE;
   }
   factory = g_object_new (PULSE_TYPE_ELEMENT_FACTORY, NULL);
@@ -403,7 +402,8 @@ pulse_registry_find_factory (PulseRegistry *registry, const gchar *name)
 static gint
 compare_factories (gconstpointer a, gconstpointer b)
 {
-  return strcmp (PULSE_ELEMENT_FACTORY ((gpointer) a)->name, PULSE_ELEMENT_FACTORY ((gpointer) b)->name);
+  return strcmp (
+      PULSE_ELEMENT_FACTORY ((gpointer) a)->name, PULSE_ELEMENT_FACTORY ((gpointer) b)->name);
 }
 
 /**
@@ -448,8 +448,7 @@ plugin_name_from_path (const gchar *path)
  * Returns: %TRUE on success, or if @path was already loaded
  */
 gboolean
-pulse_registry_load_module (PulseRegistry *registry, const gchar *path,
-    GError **error)
+pulse_registry_load_module (PulseRegistry *registry, const gchar *path, GError **error)
 {
   GModule *module;
   PulsePluginInitFunc init;
@@ -476,19 +475,19 @@ pulse_registry_load_module (PulseRegistry *registry, const gchar *path,
   module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
   if (module == NULL) {
     g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_PLUGIN,
-        _("could not load module \"%s\": %s"), path, g_module_error ());
+        _ ("could not load module \"%s\": %s"), path, g_module_error ());
     return FALSE;
   }
   if (!g_module_symbol (module, "pulse_plugin_init", (gpointer *) &init) || init == NULL) {
     g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_PLUGIN,
-        _("could not load module \"%s\": it has no pulse_plugin_init function"), path);
+        _ ("could not load module \"%s\": it has no pulse_plugin_init function"), path);
     g_module_close (module);
     return FALSE;
   }
   if (!init (registry, &local_error)) {
     g_set_error (error, PULSE_CORE_ERROR, PULSE_CORE_ERROR_PLUGIN,
-        _("module \"%s\" failed to initialise: %s"), path,
-        local_error != NULL ? local_error->message : _("no reason given"));
+        _ ("module \"%s\" failed to initialise: %s"), path,
+        local_error != NULL ? local_error->message : _ ("no reason given"));
     /* its types may be registered already: keep the code mapped */
     g_module_make_resident (module);
     return FALSE;
@@ -596,7 +595,7 @@ pulse_registry_suggest (PulseRegistry *registry, const gchar *name)
   for (GList *l = factories; l != NULL; l = l->next)
     g_ptr_array_add (names, PULSE_ELEMENT_FACTORY (l->data)->name);
   g_ptr_array_add (names, NULL);
-  return pulse_util_suggest (name, (const gchar * const *) names->pdata);
+  return pulse_util_suggest (name, (const gchar *const *) names->pdata);
 }
 
 /* Optimal string alignment distance: Levenshtein plus adjacent
@@ -637,7 +636,7 @@ edit_distance (const gchar *a, const gchar *b)
  * Returns: (transfer full) (nullable): the suggestion, or %NULL
  */
 gchar *
-pulse_util_suggest (const gchar *word, const gchar * const *candidates)
+pulse_util_suggest (const gchar *word, const gchar *const *candidates)
 {
   const gchar *best = NULL;
   guint best_distance = G_MAXUINT;

@@ -29,8 +29,8 @@ _pulse_elements_register (PulseRegistry *registry)
 
   for (guint i = 0; i < G_N_ELEMENTS (elements); i++) {
     g_autoptr (GError) error = NULL;
-    if (!pulse_registry_register_element (registry, elements[i].name,
-            elements[i].get_type (), NULL, &error))
+    if (!pulse_registry_register_element (
+            registry, elements[i].name, elements[i].get_type (), NULL, &error))
       g_critical ("built-in element %s: %s", elements[i].name, error->message);
   }
 }

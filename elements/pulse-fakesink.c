@@ -24,19 +24,9 @@ struct _PulseFakeSink {
   guint64 bytes;
 };
 
-enum {
-  PROP_0,
-  PROP_SIGNAL_HANDOFFS,
-  PROP_BUFFERS,
-  PROP_RECORDS,
-  PROP_BYTES,
-  N_PROPS
-};
+enum { PROP_0, PROP_SIGNAL_HANDOFFS, PROP_BUFFERS, PROP_RECORDS, PROP_BYTES, N_PROPS };
 
-enum {
-  SIGNAL_HANDOFF,
-  N_SIGNALS
-};
+enum { SIGNAL_HANDOFF, N_SIGNALS };
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
@@ -59,8 +49,7 @@ pulse_fake_sink_chain (PulseElement *element, PulsePad *pad, PulseBuffer *buffer
 }
 
 static gboolean
-pulse_fake_sink_change_state (PulseElement *element, PulseStateChange transition,
-    GError **error)
+pulse_fake_sink_change_state (PulseElement *element, PulseStateChange transition, GError **error)
 {
   PulseFakeSink *self = PULSE_FAKE_SINK (element);
 
@@ -73,28 +62,24 @@ pulse_fake_sink_change_state (PulseElement *element, PulseStateChange transition
 }
 
 static void
-pulse_fake_sink_set_property (GObject *object, guint prop_id,
-    const GValue *value, GParamSpec *pspec)
+pulse_fake_sink_set_property (
+    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   switch (prop_id) {
     case PROP_SIGNAL_HANDOFFS:
       PULSE_FAKE_SINK (object)->signal_handoffs = g_value_get_boolean (value);
       break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
 
 static void
-pulse_fake_sink_get_property (GObject *object, guint prop_id, GValue *value,
-    GParamSpec *pspec)
+pulse_fake_sink_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   PulseFakeSink *self = PULSE_FAKE_SINK (object);
 
   switch (prop_id) {
-    case PROP_SIGNAL_HANDOFFS:
-      g_value_set_boolean (value, self->signal_handoffs);
-      break;
+    case PROP_SIGNAL_HANDOFFS: g_value_set_boolean (value, self->signal_handoffs); break;
     case PROP_BUFFERS:
       g_value_set_uint64 (value, __atomic_load_n (&self->buffers, __ATOMIC_RELAXED));
       break;
@@ -104,8 +89,7 @@ pulse_fake_sink_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_BYTES:
       g_value_set_uint64 (value, __atomic_load_n (&self->bytes, __ATOMIC_RELAXED));
       break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
 
@@ -125,9 +109,9 @@ pulse_fake_sink_class_init (PulseFakeSinkClass *klass)
    *
    * Emit #PulseFakeSink::handoff for every buffer.
    */
-  properties[PROP_SIGNAL_HANDOFFS] = g_param_spec_boolean ("signal-handoffs",
-      "Signal handoffs", "Emit the handoff signal for every buffer",
-      DEFAULT_SIGNAL_HANDOFFS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SIGNAL_HANDOFFS] = g_param_spec_boolean ("signal-handoffs", "Signal handoffs",
+      "Emit the handoff signal for every buffer", DEFAULT_SIGNAL_HANDOFFS,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   /**
    * PulseFakeSink:buffers:
    *
@@ -162,9 +146,8 @@ pulse_fake_sink_class_init (PulseFakeSinkClass *klass)
    * Emitted on the streaming thread for every buffer when
    * #PulseFakeSink:signal-handoffs is set.
    */
-  signals[SIGNAL_HANDOFF] = g_signal_new ("handoff", G_TYPE_FROM_CLASS (klass),
-      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
-      PULSE_TYPE_BUFFER | G_SIGNAL_TYPE_STATIC_SCOPE);
+  signals[SIGNAL_HANDOFF] = g_signal_new ("handoff", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+      0, NULL, NULL, NULL, G_TYPE_NONE, 1, PULSE_TYPE_BUFFER | G_SIGNAL_TYPE_STATIC_SCOPE);
 
   pulse_element_class_set_metadata (element_class, "Fake sink", "Sink",
       "Counts buffers, records and bytes, then discards them",

@@ -27,15 +27,11 @@
 struct _PulsePrint {
   PulseElement parent_instance;
   gboolean meta;
-  GString *line;    /* reused: chain runs on one streaming thread at a time */
+  GString *line; /* reused: chain runs on one streaming thread at a time */
   GMutex lock;
 };
 
-enum {
-  PROP_0,
-  PROP_META,
-  N_PROPS
-};
+enum { PROP_0, PROP_META, N_PROPS };
 
 static GParamSpec *properties[N_PROPS];
 
@@ -51,8 +47,8 @@ append_meta (GString *line, PulseBuffer *buffer)
   _pulse_json_append_string (line, format, strlen (format));
   if (pulse_buffer_get_topic (buffer) != NULL) {
     g_string_append (line, ",\"topic\":");
-    _pulse_json_append_string (line, pulse_buffer_get_topic (buffer),
-        strlen (pulse_buffer_get_topic (buffer)));
+    _pulse_json_append_string (
+        line, pulse_buffer_get_topic (buffer), strlen (pulse_buffer_get_topic (buffer)));
   }
   g_string_append_printf (line,
       ",\"record_count\":%u,\"timestamp_ns\":%" G_GINT64_FORMAT
@@ -84,8 +80,8 @@ pulse_print_chain (PulseElement *element, PulsePad *pad, PulseBuffer *buffer)
       gsize size;
       const guint8 *data = g_bytes_get_data (pulse_buffer_get_bytes (buffer), &size);
       g_autofree gchar *b64 = g_base64_encode (data, size);
-      g_string_append_printf (line, ",\"size\":%" G_GSIZE_FORMAT ",\"payload_base64\":\"%s\"",
-          size, b64);
+      g_string_append_printf (
+          line, ",\"size\":%" G_GSIZE_FORMAT ",\"payload_base64\":\"%s\"", size, b64);
     }
     g_string_append_c (line, '}');
   }
@@ -95,36 +91,28 @@ pulse_print_chain (PulseElement *element, PulsePad *pad, PulseBuffer *buffer)
   pulse_buffer_unref (buffer);
 
   if (!ok) {
-    PULSE_ELEMENT_ERROR (self, RESOURCE, WRITE,
-        (_("could not write to standard output")), ("fwrite or fflush failed"));
+    PULSE_ELEMENT_ERROR (self, RESOURCE, WRITE, (_ ("could not write to standard output")),
+        ("fwrite or fflush failed"));
     return PULSE_FLOW_ERROR;
   }
   return PULSE_FLOW_OK;
 }
 
 static void
-pulse_print_set_property (GObject *object, guint prop_id, const GValue *value,
-    GParamSpec *pspec)
+pulse_print_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   switch (prop_id) {
-    case PROP_META:
-      PULSE_PRINT (object)->meta = g_value_get_boolean (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case PROP_META: PULSE_PRINT (object)->meta = g_value_get_boolean (value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
 
 static void
-pulse_print_get_property (GObject *object, guint prop_id, GValue *value,
-    GParamSpec *pspec)
+pulse_print_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   switch (prop_id) {
-    case PROP_META:
-      g_value_set_boolean (value, PULSE_PRINT (object)->meta);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case PROP_META: g_value_set_boolean (value, PULSE_PRINT (object)->meta); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
 
@@ -160,8 +148,7 @@ pulse_print_class_init (PulsePrintClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   pulse_element_class_set_metadata (element_class, "JSON line printer", "Sink/Debug",
-      "Writes one JSON line per buffer to standard output",
-      "timer count=3 ! print meta=true");
+      "Writes one JSON line per buffer to standard output", "timer count=3 ! print meta=true");
   pulse_element_class_add_pad_template (element_class,
       pulse_pad_template_new ("sink", PULSE_PAD_SINK, PULSE_PAD_ALWAYS, PULSE_FORMAT_ANY));
 }

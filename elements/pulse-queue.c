@@ -36,14 +36,14 @@ struct _PulseQueue {
   PulseQueueLeaky leaky;
 
   GMutex lock;
-  GCond cond;             /* FIFO changed or flushing */
-  GQueue fifo;            /* of PulseBuffer, or EOS_ITEM */
+  GCond cond;  /* FIFO changed or flushing */
+  GQueue fifo; /* of PulseBuffer, or EOS_ITEM */
   guint n_buffers;
   guint64 n_bytes;
   guint64 dropped;
   gboolean flushing;
   gboolean warned;
-  PulseFlowReturn srcresult;   /* what downstream last said */
+  PulseFlowReturn srcresult; /* what downstream last said */
   GThread *thread;
 };
 
@@ -85,7 +85,7 @@ drop (PulseQueue *self, PulseBuffer *buffer)
   if (!self->warned) {
     self->warned = TRUE;
     PULSE_ELEMENT_WARNING (self, STREAM, TOO_LARGE,
-        (_("%s is full and drops buffers (leaky=%s); the dropped property counts them"),
+        (_ ("%s is full and drops buffers (leaky=%s); the dropped property counts them"),
             pulse_element_get_name (PULSE_ELEMENT (self)),
             self->leaky == PULSE_QUEUE_LEAKY_UPSTREAM ? "upstream" : "downstream"),
         ("max-buffers=%u max-bytes=%" G_GUINT64_FORMAT, self->max_buffers, self->max_bytes));
@@ -163,7 +163,7 @@ queue_thread (gpointer user_data)
       self->n_buffers--;
       self->n_bytes -= pulse_buffer_get_size (item);
     }
-    g_cond_broadcast (&self->cond);   /* room for a blocked upstream */
+    g_cond_broadcast (&self->cond); /* room for a blocked upstream */
     g_mutex_unlock (&self->lock);
 
     if (item == EOS_ITEM) {
@@ -201,8 +201,7 @@ flush_fifo (PulseQueue *self)
 }
 
 static gboolean
-pulse_queue_change_state (PulseElement *element, PulseStateChange transition,
-    GError **error)
+pulse_queue_change_state (PulseElement *element, PulseStateChange transition, GError **error)
 {
   PulseQueue *self = PULSE_QUEUE (element);
   g_autofree gchar *thread_name = NULL;
@@ -231,64 +230,41 @@ pulse_queue_change_state (PulseElement *element, PulseStateChange transition,
       flush_fifo (self);
       g_mutex_unlock (&self->lock);
       break;
-    default:
-      break;
+    default: break;
   }
   return PULSE_ELEMENT_CLASS (parent_class)->change_state (element, transition, error);
 }
 
 static void
-pulse_queue_set_property (GObject *object, guint prop_id, const GValue *value,
-    GParamSpec *pspec)
+pulse_queue_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   PulseQueue *self = PULSE_QUEUE (object);
 
   g_mutex_lock (&self->lock);
   switch (prop_id) {
-    case PROP_MAX_BUFFERS:
-      self->max_buffers = g_value_get_uint (value);
-      break;
-    case PROP_MAX_BYTES:
-      self->max_bytes = g_value_get_uint64 (value);
-      break;
-    case PROP_LEAKY:
-      self->leaky = g_value_get_enum (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case PROP_MAX_BUFFERS: self->max_buffers = g_value_get_uint (value); break;
+    case PROP_MAX_BYTES: self->max_bytes = g_value_get_uint64 (value); break;
+    case PROP_LEAKY: self->leaky = g_value_get_enum (value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
 }
 
 static void
-pulse_queue_get_property (GObject *object, guint prop_id, GValue *value,
-    GParamSpec *pspec)
+pulse_queue_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   PulseQueue *self = PULSE_QUEUE (object);
 
   g_mutex_lock (&self->lock);
   switch (prop_id) {
-    case PROP_MAX_BUFFERS:
-      g_value_set_uint (value, self->max_buffers);
-      break;
-    case PROP_MAX_BYTES:
-      g_value_set_uint64 (value, self->max_bytes);
-      break;
-    case PROP_LEAKY:
-      g_value_set_enum (value, self->leaky);
-      break;
-    case PROP_CURRENT_LEVEL_BUFFERS:
-      g_value_set_uint (value, self->n_buffers);
-      break;
-    case PROP_CURRENT_LEVEL_BYTES:
-      g_value_set_uint64 (value, self->n_bytes);
-      break;
-    case PROP_DROPPED:
-      g_value_set_uint64 (value, self->dropped);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case PROP_MAX_BUFFERS: g_value_set_uint (value, self->max_buffers); break;
+    case PROP_MAX_BYTES: g_value_set_uint64 (value, self->max_bytes); break;
+    case PROP_LEAKY: g_value_set_enum (value, self->leaky); break;
+    case PROP_CURRENT_LEVEL_BUFFERS: g_value_set_uint (value, self->n_buffers); break;
+    case PROP_CURRENT_LEVEL_BYTES: g_value_set_uint64 (value, self->n_bytes); break;
+    case PROP_DROPPED: g_value_set_uint64 (value, self->dropped); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
   g_mutex_unlock (&self->lock);
 }

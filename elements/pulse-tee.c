@@ -16,7 +16,7 @@
 
 struct _PulseTee {
   PulseElement parent_instance;
-  GPtrArray *srcpads;     /* borrowed: the element owns its pads */
+  GPtrArray *srcpads; /* borrowed: the element owns its pads */
 };
 
 G_DEFINE_FINAL_TYPE (PulseTee, pulse_tee, PULSE_TYPE_ELEMENT)
@@ -30,8 +30,8 @@ pulse_tee_chain (PulseElement *element, PulsePad *pad, PulseBuffer *buffer)
   gboolean any_ok = FALSE;
 
   for (guint i = 0; i < self->srcpads->len; i++) {
-    PulseFlowReturn ret = pulse_pad_push (g_ptr_array_index (self->srcpads, i),
-        pulse_buffer_ref (buffer));
+    PulseFlowReturn ret = pulse_pad_push (
+        g_ptr_array_index (self->srcpads, i), pulse_buffer_ref (buffer));
     if (ret == PULSE_FLOW_OK)
       any_ok = TRUE;
     else if (ret == PULSE_FLOW_ERROR || result == PULSE_FLOW_NOT_LINKED)
@@ -45,8 +45,8 @@ pulse_tee_chain (PulseElement *element, PulsePad *pad, PulseBuffer *buffer)
 }
 
 static PulsePad *
-pulse_tee_request_pad (PulseElement *element, PulsePadTemplate *templ,
-    const gchar *name, GError **error)
+pulse_tee_request_pad (
+    PulseElement *element, PulsePadTemplate *templ, const gchar *name, GError **error)
 {
   PulseTee *self = PULSE_TEE (element);
   PulsePad *pad = PULSE_ELEMENT_CLASS (parent_class)->request_new_pad (element, templ, name, error);

@@ -43,22 +43,16 @@ struct _PulseTimer {
   guint count;
   gchar *fields_json;
 
-  GArray *fields;           /* of Field, parsed from fields_json */
+  GArray *fields; /* of Field, parsed from fields_json */
   GMainContext *context;
   GSource *source;
   gint64 start_us;
-  guint64 slot;             /* grid slot of the next tick */
+  guint64 slot; /* grid slot of the next tick */
   guint64 seq;
   gboolean eos_sent;
 };
 
-enum {
-  PROP_0,
-  PROP_INTERVAL,
-  PROP_COUNT,
-  PROP_FIELDS,
-  N_PROPS
-};
+enum { PROP_0, PROP_INTERVAL, PROP_COUNT, PROP_FIELDS, N_PROPS };
 
 static GParamSpec *properties[N_PROPS];
 
@@ -90,13 +84,13 @@ parse_fields (const gchar *json, GError **error)
 
   if (!json_parser_load_from_data (parser, json, -1, &local)) {
     g_set_error (error, PULSE_PARSE_ERROR, PULSE_PARSE_ERROR_BAD_VALUE,
-        _("fields is not valid JSON: %s"), local->message);
+        _ ("fields is not valid JSON: %s"), local->message);
     return NULL;
   }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
     g_set_error (error, PULSE_PARSE_ERROR, PULSE_PARSE_ERROR_BAD_VALUE,
-        _("fields must be a JSON object such as {\"symbol\":\"600000\",\"price\":10.5}"));
+        _ ("fields must be a JSON object such as {\"symbol\":\"600000\",\"price\":10.5}"));
     return NULL;
   }
   object = json_node_get_object (root);
@@ -108,7 +102,7 @@ parse_fields (const gchar *json, GError **error)
 
     if (strcmp (name, "seq") == 0 || strcmp (name, "timestamp_ns") == 0) {
       g_set_error (error, PULSE_PARSE_ERROR, PULSE_PARSE_ERROR_BAD_VALUE,
-          _("fields cannot set \"%s\": the timer writes it"), name);
+          _ ("fields cannot set \"%s\": the timer writes it"), name);
       return NULL;
     }
     f.name = g_strdup (name);
@@ -132,7 +126,7 @@ parse_fields (const gchar *json, GError **error)
       }
     } else {
       g_set_error (error, PULSE_PARSE_ERROR, PULSE_PARSE_ERROR_BAD_VALUE,
-          _("field \"%s\" must be a number, string, boolean or null, not an object or array"),
+          _ ("field \"%s\" must be a number, string, boolean or null, not an object or array"),
           name);
       g_free (f.name);
       return NULL;
@@ -246,8 +240,7 @@ static GSourceFuncs tick_source_funcs = {
 };
 
 static gboolean
-pulse_timer_change_state (PulseElement *element, PulseStateChange transition,
-    GError **error)
+pulse_timer_change_state (PulseElement *element, PulseStateChange transition, GError **error)
 {
   PulseTimer *self = PULSE_TIMER (element);
 
@@ -274,9 +267,7 @@ pulse_timer_change_state (PulseElement *element, PulseStateChange transition,
       g_source_set_ready_time (self->source, self->start_us);
       g_source_attach (self->source, self->context);
       break;
-    case PULSE_STATE_CHANGE_PLAYING_TO_READY:
-      stop_source (self);
-      break;
+    case PULSE_STATE_CHANGE_PLAYING_TO_READY: stop_source (self); break;
     case PULSE_STATE_CHANGE_READY_TO_NULL:
       g_clear_pointer (&self->context, g_main_context_unref);
       break;
@@ -291,8 +282,8 @@ pulse_timer_send_eos (PulseElement *element)
 }
 
 static gboolean
-pulse_timer_validate_property (PulseElement *element, GParamSpec *pspec,
-    const GValue *value, GError **error)
+pulse_timer_validate_property (
+    PulseElement *element, GParamSpec *pspec, const GValue *value, GError **error)
 {
   if (pspec == properties[PROP_FIELDS]) {
     g_autoptr (GArray) fields = parse_fields (g_value_get_string (value), error);
@@ -302,46 +293,32 @@ pulse_timer_validate_property (PulseElement *element, GParamSpec *pspec,
 }
 
 static void
-pulse_timer_set_property (GObject *object, guint prop_id, const GValue *value,
-    GParamSpec *pspec)
+pulse_timer_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   PulseTimer *self = PULSE_TIMER (object);
 
   switch (prop_id) {
-    case PROP_INTERVAL:
-      self->interval = g_value_get_double (value);
-      break;
-    case PROP_COUNT:
-      self->count = g_value_get_uint (value);
-      break;
+    case PROP_INTERVAL: self->interval = g_value_get_double (value); break;
+    case PROP_COUNT: self->count = g_value_get_uint (value); break;
     case PROP_FIELDS:
       /* checked at READY, and by the parser through validate_property */
       g_free (self->fields_json);
       self->fields_json = g_value_dup_string (value);
       break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
 
 static void
-pulse_timer_get_property (GObject *object, guint prop_id, GValue *value,
-    GParamSpec *pspec)
+pulse_timer_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   PulseTimer *self = PULSE_TIMER (object);
 
   switch (prop_id) {
-    case PROP_INTERVAL:
-      g_value_set_double (value, self->interval);
-      break;
-    case PROP_COUNT:
-      g_value_set_uint (value, self->count);
-      break;
-    case PROP_FIELDS:
-      g_value_set_string (value, self->fields_json);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case PROP_INTERVAL: g_value_set_double (value, self->interval); break;
+    case PROP_COUNT: g_value_set_uint (value, self->count); break;
+    case PROP_FIELDS: g_value_set_string (value, self->fields_json); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
 
@@ -397,8 +374,7 @@ pulse_timer_class_init (PulseTimerClass *klass)
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  pulse_element_class_set_metadata (element_class, "Periodic record source",
-      "Source/Timer",
+  pulse_element_class_set_metadata (element_class, "Periodic record source", "Source/Timer",
       "Emits a record {seq, timestamp_ns} plus constant fields every interval",
       "timer interval=0.5 count=4 fields='{\"symbol\":\"600000\",\"price\":10.5}' ! print");
   pulse_element_class_add_pad_template (element_class,

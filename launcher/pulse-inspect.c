@@ -26,18 +26,30 @@ type_name_for_people (GParamSpec *pspec)
 
   if (pulse_param_spec_is_duration (pspec))
     return "duration";
-  if (t == G_TYPE_STRING) return "string";
-  if (t == G_TYPE_BOOLEAN) return "boolean";
-  if (t == G_TYPE_INT) return "int";
-  if (t == G_TYPE_UINT) return "uint";
-  if (t == G_TYPE_LONG) return "long";
-  if (t == G_TYPE_ULONG) return "ulong";
-  if (t == G_TYPE_INT64) return "int64";
-  if (t == G_TYPE_UINT64) return "uint64";
-  if (t == G_TYPE_DOUBLE) return "double";
-  if (t == G_TYPE_FLOAT) return "float";
-  if (G_TYPE_IS_ENUM (t)) return "enum";
-  if (G_TYPE_IS_FLAGS (t)) return "flags";
+  if (t == G_TYPE_STRING)
+    return "string";
+  if (t == G_TYPE_BOOLEAN)
+    return "boolean";
+  if (t == G_TYPE_INT)
+    return "int";
+  if (t == G_TYPE_UINT)
+    return "uint";
+  if (t == G_TYPE_LONG)
+    return "long";
+  if (t == G_TYPE_ULONG)
+    return "ulong";
+  if (t == G_TYPE_INT64)
+    return "int64";
+  if (t == G_TYPE_UINT64)
+    return "uint64";
+  if (t == G_TYPE_DOUBLE)
+    return "double";
+  if (t == G_TYPE_FLOAT)
+    return "float";
+  if (G_TYPE_IS_ENUM (t))
+    return "enum";
+  if (G_TYPE_IS_FLAGS (t))
+    return "flags";
   return g_type_name (t);
 }
 
@@ -118,8 +130,8 @@ list_all (gboolean json)
     printf ("%-12s %-20s %s\n", pulse_element_factory_get_name (l->data),
         pulse_element_factory_get_classification (l->data),
         pulse_element_factory_get_description (l->data));
-  printf (g_dngettext (GETTEXT_PACKAGE, "\n%u element\n", "\n%u elements\n",
-              g_list_length (factories)),
+  printf (
+      g_dngettext (GETTEXT_PACKAGE, "\n%u element\n", "\n%u elements\n", g_list_length (factories)),
       g_list_length (factories));
 }
 
@@ -142,27 +154,28 @@ show_text (PulseElementFactory *factory)
   g_autoptr (GList) props = own_properties (factory, &n);
   gboolean passthrough = pulse_element_factory_is_passthrough (factory);
 
-  printf (_("Factory Details:\n"));
-  printf ("  %-14s %s\n", _("Name"), pulse_element_factory_get_name (factory));
-  printf ("  %-14s %s\n", _("Long name"), pulse_element_factory_get_long_name (factory));
-  printf ("  %-14s %s\n", _("Klass"), pulse_element_factory_get_classification (factory));
-  printf ("  %-14s %s\n", _("Description"), pulse_element_factory_get_description (factory));
-  printf ("  %-14s %s\n", _("Plugin"), pulse_element_factory_get_plugin_name (factory));
-  printf ("\n%s\n  pulse-launch %s\n", _("Usage:"), pulse_element_factory_get_usage (factory));
+  printf (_ ("Factory Details:\n"));
+  printf ("  %-14s %s\n", _ ("Name"), pulse_element_factory_get_name (factory));
+  printf ("  %-14s %s\n", _ ("Long name"), pulse_element_factory_get_long_name (factory));
+  printf ("  %-14s %s\n", _ ("Klass"), pulse_element_factory_get_classification (factory));
+  printf ("  %-14s %s\n", _ ("Description"), pulse_element_factory_get_description (factory));
+  printf ("  %-14s %s\n", _ ("Plugin"), pulse_element_factory_get_plugin_name (factory));
+  printf ("\n%s\n  pulse-launch %s\n", _ ("Usage:"), pulse_element_factory_get_usage (factory));
 
-  printf ("\n%s\n", _("Pad Templates:"));
+  printf ("\n%s\n", _ ("Pad Templates:"));
   for (GList *l = pulse_element_factory_get_pad_templates (factory); l != NULL; l = l->next) {
     PulsePadTemplate *t = l->data;
     g_autofree gchar *formats = pulse_format_to_string (pulse_pad_template_get_formats (t));
     printf ("  %s '%s' (%s)\n", direction_name (pulse_pad_template_get_direction (t)),
-        pulse_pad_template_get_name_template (t), presence_name (pulse_pad_template_get_presence (t)));
+        pulse_pad_template_get_name_template (t),
+        presence_name (pulse_pad_template_get_presence (t)));
     if (passthrough)
-      printf (_("    formats: %s (the source pads carry what the sink pad gets)\n"), formats);
+      printf (_ ("    formats: %s (the source pads carry what the sink pad gets)\n"), formats);
     else
-      printf (_("    formats: %s\n"), formats);
+      printf (_ ("    formats: %s\n"), formats);
   }
 
-  printf ("\n%s\n", _("Element Properties:"));
+  printf ("\n%s\n", _ ("Element Properties:"));
   for (GList *l = props; l != NULL; l = l->next) {
     GParamSpec *pspec = l->data;
     g_auto (GStrv) flags = flag_names (pspec);
@@ -171,11 +184,11 @@ show_text (PulseElementFactory *factory)
     g_autofree gchar *def = default_string (pspec);
 
     printf ("  %-22s: %s\n", g_param_spec_get_name (pspec), g_param_spec_get_blurb (pspec));
-    printf ("  %-22s  %s: %s\n", "", _("flags"), flagstr);
-    printf ("  %-22s  %s: %s", "", _("type"), type_name_for_people (pspec));
+    printf ("  %-22s  %s: %s\n", "", _ ("flags"), flagstr);
+    printf ("  %-22s  %s: %s", "", _ ("type"), type_name_for_people (pspec));
     if (range != NULL)
-      printf ("  %s: %s", _("range"), range);
-    printf ("  %s: %s\n", _("default"), def);
+      printf ("  %s: %s", _ ("range"), range);
+    printf ("  %s: %s\n", _ ("default"), def);
   }
 }
 
@@ -208,13 +221,23 @@ add_formats (JsonBuilder *b, PulseFormat formats)
 static void
 add_number_range (JsonBuilder *b, GParamSpec *pspec)
 {
-#define INT_RANGE(T, add) \
-  { T *p = (T *) pspec; json_builder_set_member_name (b, "minimum"); add (b, p->minimum); \
-    json_builder_set_member_name (b, "maximum"); add (b, p->maximum); return; }
-  if (G_IS_PARAM_SPEC_INT (pspec)) INT_RANGE (GParamSpecInt, json_builder_add_int_value)
-  if (G_IS_PARAM_SPEC_UINT (pspec)) INT_RANGE (GParamSpecUInt, json_builder_add_int_value)
-  if (G_IS_PARAM_SPEC_INT64 (pspec)) INT_RANGE (GParamSpecInt64, json_builder_add_int_value)
-  if (G_IS_PARAM_SPEC_DOUBLE (pspec)) INT_RANGE (GParamSpecDouble, json_builder_add_double_value)
+#define INT_RANGE(T, add)                                                                          \
+  {                                                                                                \
+    T *p = (T *) pspec;                                                                            \
+    json_builder_set_member_name (b, "minimum");                                                   \
+    add (b, p->minimum);                                                                           \
+    json_builder_set_member_name (b, "maximum");                                                   \
+    add (b, p->maximum);                                                                           \
+    return;                                                                                        \
+  }
+  if (G_IS_PARAM_SPEC_INT (pspec))
+    INT_RANGE (GParamSpecInt, json_builder_add_int_value)
+  if (G_IS_PARAM_SPEC_UINT (pspec))
+    INT_RANGE (GParamSpecUInt, json_builder_add_int_value)
+  if (G_IS_PARAM_SPEC_INT64 (pspec))
+    INT_RANGE (GParamSpecInt64, json_builder_add_int_value)
+  if (G_IS_PARAM_SPEC_DOUBLE (pspec))
+    INT_RANGE (GParamSpecDouble, json_builder_add_double_value)
   if (G_IS_PARAM_SPEC_UINT64 (pspec)) {
     /* JSON numbers lose precision past 2^53: write the bounds as text */
     GParamSpecUInt64 *p = G_PARAM_SPEC_UINT64 (pspec);
@@ -239,7 +262,9 @@ show_json (PulseElementFactory *factory)
   g_autoptr (GList) props = own_properties (factory, &n);
 
   json_builder_begin_object (b);
-#define STR(k, v) json_builder_set_member_name (b, k); json_builder_add_string_value (b, v)
+#define STR(k, v)                                                                                  \
+  json_builder_set_member_name (b, k);                                                             \
+  json_builder_add_string_value (b, v)
   STR ("name", pulse_element_factory_get_name (factory));
   STR ("long_name", pulse_element_factory_get_long_name (factory));
   STR ("klass", pulse_element_factory_get_classification (factory));
@@ -311,28 +336,26 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (GOptionContext) options = NULL;
   PulseElementFactory *factory;
-  GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON instead of text"), NULL },
+  GOptionEntry entries[] = { { "json", 0, 0, G_OPTION_ARG_NONE, &json,
+                                 N_ ("Print JSON instead of text"), NULL },
     { "plugin-path", 0, 0, G_OPTION_ARG_STRING, &plugin_path,
-      N_("Load element modules from these directories (':'-separated)"), N_("DIRS") },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &names, NULL, NULL },
-    { NULL }
-  };
+        N_ ("Load element modules from these directories (':'-separated)"), N_ ("DIRS") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &names, NULL, NULL }, { NULL } };
 
   pulse_tool_init_i18n ();
   g_set_prgname (prgname);
 
-  options = g_option_context_new (_("[ELEMENT]"));
+  options = g_option_context_new (_ ("[ELEMENT]"));
   g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (options, GETTEXT_PACKAGE);
-  g_option_context_set_summary (options,
-      _("Lists every element, or describes one: metadata, usage, pads and properties."));
+  g_option_context_set_summary (
+      options, _ ("Lists every element, or describes one: metadata, usage, pads and properties."));
   g_option_context_set_description (options,
-      _("Exit status:\n"
-        "  0  success\n"
-        "  1  usage error or unknown element\n"));
+      _ ("Exit status:\n"
+         "  0  success\n"
+         "  1  usage error or unknown element\n"));
   if (!g_option_context_parse (options, &argc, &argv, &error)) {
-    fprintf (stderr, _("%s: error: %s\n"), prgname, error->message);
+    fprintf (stderr, _ ("%s: error: %s\n"), prgname, error->message);
     return 1;
   }
   pulse_tool_load_plugins (prgname, plugin_path);
@@ -342,17 +365,17 @@ main (int argc, char **argv)
     return 0;
   }
   if (names[1] != NULL) {
-    fprintf (stderr, _("%s: error: one element at a time\n"), prgname);
+    fprintf (stderr, _ ("%s: error: one element at a time\n"), prgname);
     return 1;
   }
   factory = pulse_element_factory_find (names[0]);
   if (factory == NULL) {
     g_autofree gchar *suggestion = pulse_registry_suggest (pulse_registry_get_default (), names[0]);
     if (suggestion != NULL)
-      fprintf (stderr, _("%s: error: no element \"%s\"; did you mean \"%s\"?\n"), prgname,
+      fprintf (stderr, _ ("%s: error: no element \"%s\"; did you mean \"%s\"?\n"), prgname,
           names[0], suggestion);
     else
-      fprintf (stderr, _("%s: error: no element \"%s\"; run pulse-inspect to list them all\n"),
+      fprintf (stderr, _ ("%s: error: no element \"%s\"; run pulse-inspect to list them all\n"),
           prgname, names[0]);
     return 1;
   }

@@ -28,8 +28,7 @@ enum {
   EXIT_FORCED = 130,
 };
 
-#define DEFAULT_PIPELINE \
-  "timer interval=1 fields='{\"symbol\":\"600000\",\"price\":10.5}' ! print"
+#define DEFAULT_PIPELINE "timer interval=1 fields='{\"symbol\":\"600000\",\"price\":10.5}' ! print"
 
 typedef struct {
   GMainLoop *loop;
@@ -56,10 +55,10 @@ on_bus_message (PulseBus *bus, PulseMessage *message, gpointer user_data)
       pulse_message_parse_error (message, &error, &debug);
       /* an element may fail in several ways at once: the first error is the cause */
       if (!launch->error_seen) {
-        fprintf (stderr, _("ERROR from %s: %s\n"), pulse_message_get_src_path (message),
+        fprintf (stderr, _ ("ERROR from %s: %s\n"), pulse_message_get_src_path (message),
             error->message);
         if (launch->verbose && debug != NULL)
-          fprintf (stderr, _("debug: %s\n"), debug);
+          fprintf (stderr, _ ("debug: %s\n"), debug);
       }
       launch->error_seen = TRUE;
       launch->exit_code = EXIT_RUNTIME;
@@ -67,18 +66,18 @@ on_bus_message (PulseBus *bus, PulseMessage *message, gpointer user_data)
       break;
     case PULSE_MESSAGE_WARNING:
       pulse_message_parse_warning (message, &error, &debug);
-      fprintf (stderr, _("WARNING from %s: %s\n"), pulse_message_get_src_path (message),
+      fprintf (stderr, _ ("WARNING from %s: %s\n"), pulse_message_get_src_path (message),
           error->message);
       if (launch->verbose && debug != NULL)
-        fprintf (stderr, _("debug: %s\n"), debug);
+        fprintf (stderr, _ ("debug: %s\n"), debug);
       break;
     case PULSE_MESSAGE_INFO:
       pulse_message_parse_info (message, &error, &debug);
-      fprintf (stderr, _("INFO from %s: %s\n"), pulse_message_get_src_path (message),
-          error->message);
+      fprintf (
+          stderr, _ ("INFO from %s: %s\n"), pulse_message_get_src_path (message), error->message);
       break;
     case PULSE_MESSAGE_EOS:
-      fprintf (stderr, _("end of stream reached after %.1f s\n"),
+      fprintf (stderr, _ ("end of stream reached after %.1f s\n"),
           (g_get_monotonic_time () - launch->started) / (gdouble) G_USEC_PER_SEC);
       g_main_loop_quit (launch->loop);
       break;
@@ -86,11 +85,10 @@ on_bus_message (PulseBus *bus, PulseMessage *message, gpointer user_data)
       if (!launch->verbose)
         break;
       pulse_message_parse_state_changed (message, &old_state, &new_state);
-      fprintf (stderr, _("state of %s: %s -> %s\n"), pulse_message_get_src_path (message),
+      fprintf (stderr, _ ("state of %s: %s -> %s\n"), pulse_message_get_src_path (message),
           pulse_state_get_name (old_state), pulse_state_get_name (new_state));
       break;
-    default:
-      break;
+    default: break;
   }
   return G_SOURCE_CONTINUE;
 }
@@ -134,7 +132,8 @@ on_interrupt (gint fd, GIOCondition condition, gpointer user_data)
   }
   if (!launch->interrupted) {
     launch->interrupted = TRUE;
-    fprintf (stderr, _("interrupt: sending end-of-stream and draining (interrupt again to exit at once)\n"));
+    fprintf (stderr,
+        _ ("interrupt: sending end-of-stream and draining (interrupt again to exit at once)\n"));
     pulse_pipeline_send_eos (launch->pipeline);
   }
   return G_SOURCE_CONTINUE;
@@ -145,7 +144,7 @@ install_signal_handlers (Launch *launch, GError **error)
 {
   struct sigaction sa = { 0 };
 
-  forced_text = _("second interrupt: exiting without draining\n");
+  forced_text = _ ("second interrupt: exiting without draining\n");
   forced_len = strlen (forced_text);
   if (!g_unix_open_pipe (interrupt_pipe, FD_CLOEXEC, error))
     return FALSE;
@@ -165,15 +164,14 @@ print_counters (PulsePipeline *pipeline)
 {
   g_autoptr (GList) elements = pulse_pipeline_get_elements (pipeline);
 
-  fprintf (stderr, _("counters:\n"));
+  fprintf (stderr, _ ("counters:\n"));
   for (GList *l = elements; l != NULL; l = l->next) {
     g_autoptr (GList) pads = pulse_element_get_pads (l->data);
     for (GList *p = pads; p != NULL; p = p->next) {
       fprintf (stderr,
           /* TRANSLATORS: "timer0.src: 4 buffers, 4 records, 120 bytes" */
-          _("  %s.%s: %llu buffers, %llu records, %llu bytes\n"),
-          pulse_element_get_name (l->data), pulse_pad_get_name (p->data),
-          (unsigned long long) pulse_pad_get_buffer_count (p->data),
+          _ ("  %s.%s: %llu buffers, %llu records, %llu bytes\n"), pulse_element_get_name (l->data),
+          pulse_pad_get_name (p->data), (unsigned long long) pulse_pad_get_buffer_count (p->data),
           (unsigned long long) pulse_pad_get_record_count (p->data),
           (unsigned long long) pulse_pad_get_byte_count (p->data));
     }
@@ -192,46 +190,45 @@ main (int argc, char **argv)
   g_autoptr (PulsePipeline) pipeline = NULL;
   g_autofree gchar *summary = NULL;
   Launch launch = { 0 };
-  GOptionEntry entries[] = {
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
-      N_("Show state changes and, at the end, per-element counters"), NULL },
+  GOptionEntry entries[] = { { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
+                                 N_ ("Show state changes and, at the end, per-element counters"),
+                                 NULL },
     { "plugin-path", 0, 0, G_OPTION_ARG_STRING, &plugin_path,
-      N_("Load element modules from these directories (':'-separated)"), N_("DIRS") },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &words, NULL, NULL },
-    { NULL }
-  };
+        N_ ("Load element modules from these directories (':'-separated)"), N_ ("DIRS") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_ ("Print the version and exit"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &words, NULL, NULL }, { NULL } };
 
   pulse_tool_init_i18n ();
   g_set_prgname (prgname);
   /* a closed stdout or socket is an error to report, not a reason to die */
   signal (SIGPIPE, SIG_IGN);
 
-  options = g_option_context_new (_("[PIPELINE-DESCRIPTION]"));
+  options = g_option_context_new (_ ("[PIPELINE-DESCRIPTION]"));
   g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (options, GETTEXT_PACKAGE);
   summary = g_strdup_printf (
-      _("Runs a PulseMQ pipeline. Give the description as one quoted argument or as\n"
-        "separate words; with none, runs a demo feed:\n  %s"), DEFAULT_PIPELINE);
+      _ ("Runs a PulseMQ pipeline. Give the description as one quoted argument or as\n"
+         "separate words; with none, runs a demo feed:\n  %s"),
+      DEFAULT_PIPELINE);
   g_option_context_set_summary (options, summary);
   g_option_context_set_description (options,
-      _("Examples:\n"
-        "  pulse-launch \"timer interval=0.5 count=4 ! print\"\n"
-        "  pulse-launch timer count=3 ! tee name=t  t. ! print  t. ! fakesink\n"
-        "\n"
-        "Exit status:\n"
-        "  0    end of stream reached, or interrupted and drained\n"
-        "  1    usage error or invalid pipeline description\n"
-        "  2    runtime error posted by an element\n"
-        "  130  interrupted twice: exited without draining\n"
-        "\n"
-        "Environment:\n"
-        "  PULSE_PLUGIN_PATH  directories of external element modules\n"
-        "  PULSE_DEBUG        debug output of these elements, e.g. queue,timer or *\n"
-        "                     (core is the framework itself)\n"));
+      _ ("Examples:\n"
+         "  pulse-launch \"timer interval=0.5 count=4 ! print\"\n"
+         "  pulse-launch timer count=3 ! tee name=t  t. ! print  t. ! fakesink\n"
+         "\n"
+         "Exit status:\n"
+         "  0    end of stream reached, or interrupted and drained\n"
+         "  1    usage error or invalid pipeline description\n"
+         "  2    runtime error posted by an element\n"
+         "  130  interrupted twice: exited without draining\n"
+         "\n"
+         "Environment:\n"
+         "  PULSE_PLUGIN_PATH  directories of external element modules\n"
+         "  PULSE_DEBUG        debug output of these elements, e.g. queue,timer or *\n"
+         "                     (core is the framework itself)\n"));
   if (!g_option_context_parse (options, &argc, &argv, &error)) {
-    fprintf (stderr, _("%s: error: %s\n"), prgname, error->message);
-    fprintf (stderr, _("try %s --help\n"), prgname);
+    fprintf (stderr, _ ("%s: error: %s\n"), prgname, error->message);
+    fprintf (stderr, _ ("try %s --help\n"), prgname);
     return EXIT_USAGE;
   }
   if (version) {
@@ -243,10 +240,10 @@ main (int argc, char **argv)
 
   parse_context = pulse_parse_context_new ();
   if (words == NULL || words[0] == NULL) {
-    fprintf (stderr, _("no pipeline given: running the demo feed\n  %s\n"), DEFAULT_PIPELINE);
+    fprintf (stderr, _ ("no pipeline given: running the demo feed\n  %s\n"), DEFAULT_PIPELINE);
     pipeline = pulse_parse_launch_full (DEFAULT_PIPELINE, parse_context, &error);
   } else {
-    pipeline = pulse_parse_launchv ((const gchar * const *) words, parse_context, &error);
+    pipeline = pulse_parse_launchv ((const gchar *const *) words, parse_context, &error);
   }
   if (pipeline == NULL) {
     pulse_tool_print_parse_error (prgname, parse_context, error);
@@ -259,14 +256,14 @@ main (int argc, char **argv)
   launch.exit_code = EXIT_OK;
   pulse_bus_add_watch (pulse_pipeline_get_bus (pipeline), on_bus_message, &launch, NULL);
   if (!install_signal_handlers (&launch, &error)) {
-    fprintf (stderr, _("%s: error: %s\n"), prgname, error->message);
+    fprintf (stderr, _ ("%s: error: %s\n"), prgname, error->message);
     g_main_loop_unref (launch.loop);
     return EXIT_RUNTIME;
   }
 
   launch.started = g_get_monotonic_time ();
   if (!pulse_pipeline_set_state (pipeline, PULSE_STATE_PLAYING, &error)) {
-    fprintf (stderr, _("%s: error: %s\n"), prgname, error->message);
+    fprintf (stderr, _ ("%s: error: %s\n"), prgname, error->message);
     pulse_pipeline_set_state (pipeline, PULSE_STATE_NULL, NULL);
     g_main_loop_unref (launch.loop);
     return EXIT_RUNTIME;

@@ -31,7 +31,7 @@ setup_debug (void)
   for (guint i = 0; items[i] != NULL; i++) {
     gchar *colon = strchr (items[i], ':');
     if (colon != NULL)
-      *colon = '\0';    /* "queue:debug": only debug level exists for now */
+      *colon = '\0'; /* "queue:debug": only debug level exists for now */
     if (*items[i] == '\0')
       continue;
     if (domains->len > 0)
@@ -68,12 +68,11 @@ pulse_tool_load_plugins (const gchar *prgname, const gchar *plugin_path)
     pulse_registry_scan_path (registry, plugin_path);
   errors = pulse_registry_get_load_errors (registry);
   for (guint i = 0; errors[i] != NULL; i++)
-    fprintf (stderr, _("%s: warning: %s\n"), prgname, errors[i]);
+    fprintf (stderr, _ ("%s: warning: %s\n"), prgname, errors[i]);
 }
 
 void
-pulse_tool_print_parse_error (const gchar *prgname, PulseParseContext *context,
-    const GError *error)
+pulse_tool_print_parse_error (const gchar *prgname, PulseParseContext *context, const GError *error)
 {
   g_autofree gchar *caret = NULL;
   const gchar *text = NULL;
@@ -85,11 +84,11 @@ pulse_tool_print_parse_error (const gchar *prgname, PulseParseContext *context,
     hint = pulse_parse_context_get_hint (context);
   }
   if (text == NULL || caret == NULL) {
-    fprintf (stderr, _("%s: error: %s\n"), prgname, error->message);
+    fprintf (stderr, _ ("%s: error: %s\n"), prgname, error->message);
     return;
   }
-  fprintf (stderr, _("%s: error: %s\n"), prgname, text);
+  fprintf (stderr, _ ("%s: error: %s\n"), prgname, text);
   fprintf (stderr, "%s\n", caret);
   if (hint != NULL)
-    fprintf (stderr, _("hint: %s\n"), hint);
+    fprintf (stderr, _ ("hint: %s\n"), hint);
 }

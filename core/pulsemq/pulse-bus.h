@@ -29,8 +29,10 @@ PulseBus *pulse_bus_new (void);
 void pulse_bus_post (PulseBus *bus, PulseMessage *message);
 gboolean pulse_bus_have_pending (PulseBus *bus);
 PulseMessage *pulse_bus_pop (PulseBus *bus);
-PulseMessage *pulse_bus_timed_pop_filtered (PulseBus *bus, gint64 timeout_us, PulseMessageType types);
-guint pulse_bus_add_watch (PulseBus *bus, PulseBusFunc func, gpointer user_data, GDestroyNotify notify);
+PulseMessage *
+pulse_bus_timed_pop_filtered (PulseBus *bus, gint64 timeout_us, PulseMessageType types);
+guint
+pulse_bus_add_watch (PulseBus *bus, PulseBusFunc func, gpointer user_data, GDestroyNotify notify);
 gboolean pulse_bus_remove_watch (PulseBus *bus);
 void pulse_bus_add_signal_watch (PulseBus *bus);
 void pulse_bus_remove_signal_watch (PulseBus *bus);

@@ -31,10 +31,12 @@ typedef enum {
 
 #define PULSE_TYPE_ELEMENT (pulse_element_get_type ())
 #define PULSE_ELEMENT(obj) (G_TYPE_CHECK_INSTANCE_CAST ((obj), PULSE_TYPE_ELEMENT, PulseElement))
-#define PULSE_ELEMENT_CLASS(klass) (G_TYPE_CHECK_CLASS_CAST ((klass), PULSE_TYPE_ELEMENT, PulseElementClass))
+#define PULSE_ELEMENT_CLASS(klass)                                                                 \
+  (G_TYPE_CHECK_CLASS_CAST ((klass), PULSE_TYPE_ELEMENT, PulseElementClass))
 #define PULSE_IS_ELEMENT(obj) (G_TYPE_CHECK_INSTANCE_TYPE ((obj), PULSE_TYPE_ELEMENT))
 #define PULSE_IS_ELEMENT_CLASS(klass) (G_TYPE_CHECK_CLASS_TYPE ((klass), PULSE_TYPE_ELEMENT))
-#define PULSE_ELEMENT_GET_CLASS(obj) (G_TYPE_INSTANCE_GET_CLASS ((obj), PULSE_TYPE_ELEMENT, PulseElementClass))
+#define PULSE_ELEMENT_GET_CLASS(obj)                                                               \
+  (G_TYPE_INSTANCE_GET_CLASS ((obj), PULSE_TYPE_ELEMENT, PulseElementClass))
 
 typedef struct _PulseElementClass PulseElementClass;
 
@@ -74,9 +76,11 @@ struct _PulseElementClass {
   PulseFlowReturn (*chain) (PulseElement *element, PulsePad *pad, PulseBuffer *buffer);
   void (*sink_eos) (PulseElement *element, PulsePad *pad);
   void (*send_eos) (PulseElement *element);
-  PulsePad *(*request_new_pad) (PulseElement *element, PulsePadTemplate *templ, const gchar *name, GError **error);
+  PulsePad *(*request_new_pad) (
+      PulseElement *element, PulsePadTemplate *templ, const gchar *name, GError **error);
   void (*release_pad) (PulseElement *element, PulsePad *pad);
-  gboolean (*check_property) (PulseElement *element, GParamSpec *pspec, const GValue *value, GError **error);
+  gboolean (*check_property) (
+      PulseElement *element, GParamSpec *pspec, const GValue *value, GError **error);
 
   /*< private >*/
   gpointer meta;
@@ -99,7 +103,8 @@ const gchar *pulse_element_class_get_description (PulseElementClass *klass);
 const gchar *pulse_element_class_get_usage (PulseElementClass *klass);
 gboolean pulse_element_class_is_passthrough (PulseElementClass *klass);
 GList *pulse_element_class_get_pad_templates (PulseElementClass *klass);
-PulsePadTemplate *pulse_element_class_get_pad_template (PulseElementClass *klass, const gchar *name);
+PulsePadTemplate *
+pulse_element_class_get_pad_template (PulseElementClass *klass, const gchar *name);
 
 const gchar *pulse_element_get_name (PulseElement *element);
 void pulse_element_set_name (PulseElement *element, const gchar *name);
@@ -111,15 +116,15 @@ PulseState pulse_element_get_state (PulseElement *element);
 PulsePad *pulse_element_add_pad_from_template (PulseElement *element, const gchar *template_name);
 GList *pulse_element_get_pads (PulseElement *element);
 PulsePad *pulse_element_get_static_pad (PulseElement *element, const gchar *name);
-PulsePad *pulse_element_request_pad (PulseElement *element, const gchar *template_name,
-    const gchar *name, GError **error);
+PulsePad *pulse_element_request_pad (
+    PulseElement *element, const gchar *template_name, const gchar *name, GError **error);
 guint pulse_element_get_n_pads (PulseElement *element, PulsePadDirection direction);
 gboolean pulse_element_link (PulseElement *src, PulseElement *sink, GError **error);
-gboolean pulse_element_link_pads (PulseElement *src, const gchar *srcpadname,
-    PulseElement *sink, const gchar *sinkpadname, GError **error);
+gboolean pulse_element_link_pads (PulseElement *src, const gchar *srcpadname, PulseElement *sink,
+    const gchar *sinkpadname, GError **error);
 
-gboolean pulse_element_validate_property (PulseElement *element, const gchar *property_name,
-    const GValue *value, GError **error);
+gboolean pulse_element_validate_property (
+    PulseElement *element, const gchar *property_name, const GValue *value, GError **error);
 PulseFlowReturn pulse_element_push (PulseElement *element, PulseBuffer *buffer);
 void pulse_element_push_eos (PulseElement *element);
 void pulse_element_send_eos (PulseElement *element);
@@ -144,14 +149,15 @@ gchar *_pulse_element_printf (const gchar *format, ...) G_GNUC_PRINTF (1, 2);
  *     ("zmq_bind: %s", zmq_strerror (errno)));
  * ]|
  */
-#define PULSE_ELEMENT_ERROR(el, domain, code, text, debug) \
-  G_STMT_START { \
-    gchar *__txt = _pulse_element_printf text; \
-    gchar *__dbg = _pulse_element_printf debug; \
-    pulse_element_message_full (PULSE_ELEMENT (el), PULSE_MESSAGE_ERROR, \
-        PULSE_##domain##_ERROR, PULSE_##domain##_ERROR_##code, __txt, __dbg, \
-        __FILE__, G_STRFUNC, __LINE__); \
-  } G_STMT_END
+#define PULSE_ELEMENT_ERROR(el, domain, code, text, debug)                                         \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    gchar *__txt = _pulse_element_printf text;                                                     \
+    gchar *__dbg = _pulse_element_printf debug;                                                    \
+    pulse_element_message_full (PULSE_ELEMENT (el), PULSE_MESSAGE_ERROR, PULSE_##domain##_ERROR,   \
+        PULSE_##domain##_ERROR_##code, __txt, __dbg, __FILE__, G_STRFUNC, __LINE__);               \
+  }                                                                                                \
+  G_STMT_END
 
 /**
  * PULSE_ELEMENT_WARNING:
@@ -163,13 +169,14 @@ gchar *_pulse_element_printf (const gchar *format, ...) G_GNUC_PRINTF (1, 2);
  *
  * Posts a WARNING message from @el; data keeps flowing.
  */
-#define PULSE_ELEMENT_WARNING(el, domain, code, text, debug) \
-  G_STMT_START { \
-    gchar *__txt = _pulse_element_printf text; \
-    gchar *__dbg = _pulse_element_printf debug; \
-    pulse_element_message_full (PULSE_ELEMENT (el), PULSE_MESSAGE_WARNING, \
-        PULSE_##domain##_ERROR, PULSE_##domain##_ERROR_##code, __txt, __dbg, \
-        __FILE__, G_STRFUNC, __LINE__); \
-  } G_STMT_END
+#define PULSE_ELEMENT_WARNING(el, domain, code, text, debug)                                       \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    gchar *__txt = _pulse_element_printf text;                                                     \
+    gchar *__dbg = _pulse_element_printf debug;                                                    \
+    pulse_element_message_full (PULSE_ELEMENT (el), PULSE_MESSAGE_WARNING, PULSE_##domain##_ERROR, \
+        PULSE_##domain##_ERROR_##code, __txt, __dbg, __FILE__, G_STRFUNC, __LINE__);               \
+  }                                                                                                \
+  G_STMT_END
 
 G_END_DECLS

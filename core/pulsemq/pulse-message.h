@@ -64,7 +64,8 @@ PulseMessage *pulse_message_new_error (GObject *src, const GError *error, const 
 PulseMessage *pulse_message_new_warning (GObject *src, const GError *error, const gchar *debug);
 PulseMessage *pulse_message_new_info (GObject *src, const GError *error, const gchar *debug);
 PulseMessage *pulse_message_new_eos (GObject *src);
-PulseMessage *pulse_message_new_state_changed (GObject *src, PulseState old_state, PulseState new_state);
+PulseMessage *
+pulse_message_new_state_changed (GObject *src, PulseState old_state, PulseState new_state);
 PulseMessage *pulse_message_new_element (GObject *src, GVariant *details);
 PulseMessage *pulse_message_ref (PulseMessage *message);
 void pulse_message_unref (PulseMessage *message);
@@ -76,7 +77,8 @@ gint64 pulse_message_get_timestamp (PulseMessage *message);
 void pulse_message_parse_error (PulseMessage *message, GError **error, gchar **debug);
 void pulse_message_parse_warning (PulseMessage *message, GError **error, gchar **debug);
 void pulse_message_parse_info (PulseMessage *message, GError **error, gchar **debug);
-void pulse_message_parse_state_changed (PulseMessage *message, PulseState *old_state, PulseState *new_state);
+void pulse_message_parse_state_changed (
+    PulseMessage *message, PulseState *old_state, PulseState *new_state);
 GVariant *pulse_message_get_details (PulseMessage *message);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PulseMessage, pulse_message_unref)

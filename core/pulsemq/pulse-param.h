@@ -13,7 +13,8 @@ GParamSpec *pulse_param_spec_duration (const gchar *name, const gchar *nick, con
     gdouble minimum, gdouble maximum, gdouble default_value, GParamFlags flags);
 gboolean pulse_param_spec_is_duration (GParamSpec *pspec);
 gboolean pulse_parse_duration (const gchar *text, gdouble *seconds, GError **error);
-gboolean pulse_value_from_string (GParamSpec *pspec, const gchar *text, GValue *value, GError **error);
+gboolean
+pulse_value_from_string (GParamSpec *pspec, const gchar *text, GValue *value, GError **error);
 gchar *pulse_value_to_string (const GValue *value);
 gchar *pulse_param_spec_describe_range (GParamSpec *pspec);
 

@@ -22,9 +22,9 @@ const gchar *pulse_parse_context_get_hint (PulseParseContext *context);
 gchar *pulse_parse_context_format_error (PulseParseContext *context);
 
 PulsePipeline *pulse_parse_launch (const gchar *description, GError **error);
-PulsePipeline *pulse_parse_launch_full (const gchar *description, PulseParseContext *context,
-    GError **error);
-PulsePipeline *pulse_parse_launchv (const gchar * const *argv, PulseParseContext *context,
-    GError **error);
+PulsePipeline *
+pulse_parse_launch_full (const gchar *description, PulseParseContext *context, GError **error);
+PulsePipeline *
+pulse_parse_launchv (const gchar *const *argv, PulseParseContext *context, GError **error);
 
 G_END_DECLS

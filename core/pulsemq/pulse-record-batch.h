@@ -69,7 +69,8 @@ void pulse_record_batch_unref (PulseRecordBatch *batch);
 void pulse_record_batch_set_shape (PulseRecordBatch *batch, PulseRecordShape shape);
 PulseRecordShape pulse_record_batch_get_shape (PulseRecordBatch *batch);
 
-gint pulse_record_batch_add_column (PulseRecordBatch *batch, const gchar *name, PulseColumnType type);
+gint
+pulse_record_batch_add_column (PulseRecordBatch *batch, const gchar *name, PulseColumnType type);
 guint pulse_record_batch_get_n_columns (PulseRecordBatch *batch);
 guint pulse_record_batch_get_n_rows (PulseRecordBatch *batch);
 gint pulse_record_batch_find_column (PulseRecordBatch *batch, const gchar *name);
@@ -79,8 +80,10 @@ PulseColumnType pulse_record_batch_get_column_type (PulseRecordBatch *batch, gui
 void pulse_record_batch_append_int64 (PulseRecordBatch *batch, guint column, gint64 value);
 void pulse_record_batch_append_double (PulseRecordBatch *batch, guint column, gdouble value);
 void pulse_record_batch_append_boolean (PulseRecordBatch *batch, guint column, gboolean value);
-void pulse_record_batch_append_string (PulseRecordBatch *batch, guint column, const gchar *value, gssize length);
-void pulse_record_batch_append_binary (PulseRecordBatch *batch, guint column, const guint8 *data, gsize length);
+void pulse_record_batch_append_string (
+    PulseRecordBatch *batch, guint column, const gchar *value, gssize length);
+void pulse_record_batch_append_binary (
+    PulseRecordBatch *batch, guint column, const guint8 *data, gsize length);
 void pulse_record_batch_append_timestamp (PulseRecordBatch *batch, guint column, gint64 ns);
 void pulse_record_batch_append_null (PulseRecordBatch *batch, guint column);
 void pulse_record_batch_end_row (PulseRecordBatch *batch);
@@ -89,7 +92,8 @@ gboolean pulse_record_batch_is_null (PulseRecordBatch *batch, guint column, guin
 gint64 pulse_record_batch_get_int64 (PulseRecordBatch *batch, guint column, guint row);
 gdouble pulse_record_batch_get_double (PulseRecordBatch *batch, guint column, guint row);
 gboolean pulse_record_batch_get_boolean (PulseRecordBatch *batch, guint column, guint row);
-const gchar *pulse_record_batch_peek_string (PulseRecordBatch *batch, guint column, guint row, gsize *length);
+const gchar *
+pulse_record_batch_peek_string (PulseRecordBatch *batch, guint column, guint row, gsize *length);
 gchar *pulse_record_batch_dup_string (PulseRecordBatch *batch, guint column, guint row);
 GBytes *pulse_record_batch_get_binary (PulseRecordBatch *batch, guint column, guint row);
 

@@ -44,8 +44,8 @@ gboolean pulse_element_factory_is_passthrough (PulseElementFactory *factory);
 GList *pulse_element_factory_list (void);
 
 PulseRegistry *pulse_registry_get_default (void);
-gboolean pulse_registry_register_element (PulseRegistry *registry, const gchar *name,
-    GType type, const gchar *plugin_name, GError **error);
+gboolean pulse_registry_register_element (PulseRegistry *registry, const gchar *name, GType type,
+    const gchar *plugin_name, GError **error);
 PulseElementFactory *pulse_registry_find_factory (PulseRegistry *registry, const gchar *name);
 GList *pulse_registry_get_factories (PulseRegistry *registry);
 gboolean pulse_registry_load_module (PulseRegistry *registry, const gchar *path, GError **error);
@@ -53,6 +53,6 @@ guint pulse_registry_scan_path (PulseRegistry *registry, const gchar *path);
 gchar **pulse_registry_get_load_errors (PulseRegistry *registry);
 gchar *pulse_registry_suggest (PulseRegistry *registry, const gchar *name);
 
-gchar *pulse_util_suggest (const gchar *word, const gchar * const *candidates);
+gchar *pulse_util_suggest (const gchar *word, const gchar *const *candidates);
 
 G_END_DECLS
