@@ -134,6 +134,17 @@ void pulse_element_message_full (PulseElement *element, PulseMessageType type, G
 
 gchar *_pulse_element_printf (const gchar *format, ...) G_GNUC_PRINTF (1, 2);
 
+/* what PULSE_ELEMENT_ERROR and PULSE_ELEMENT_WARNING expand to */
+#define _PULSE_ELEMENT_POST(el, type, domain, code, text, debug)                                   \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    gchar *__txt = _pulse_element_printf text;                                                     \
+    gchar *__dbg = _pulse_element_printf debug;                                                    \
+    pulse_element_message_full (PULSE_ELEMENT (el), type, PULSE_##domain##_ERROR,                  \
+        PULSE_##domain##_ERROR_##code, __txt, __dbg, __FILE__, G_STRFUNC, __LINE__);               \
+  }                                                                                                \
+  G_STMT_END
+
 /**
  * PULSE_ELEMENT_ERROR:
  * @el: the element
@@ -150,14 +161,7 @@ gchar *_pulse_element_printf (const gchar *format, ...) G_GNUC_PRINTF (1, 2);
  * ]|
  */
 #define PULSE_ELEMENT_ERROR(el, domain, code, text, debug)                                         \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-    gchar *__txt = _pulse_element_printf text;                                                     \
-    gchar *__dbg = _pulse_element_printf debug;                                                    \
-    pulse_element_message_full (PULSE_ELEMENT (el), PULSE_MESSAGE_ERROR, PULSE_##domain##_ERROR,   \
-        PULSE_##domain##_ERROR_##code, __txt, __dbg, __FILE__, G_STRFUNC, __LINE__);               \
-  }                                                                                                \
-  G_STMT_END
+  _PULSE_ELEMENT_POST (el, PULSE_MESSAGE_ERROR, domain, code, text, debug)
 
 /**
  * PULSE_ELEMENT_WARNING:
@@ -170,13 +174,6 @@ gchar *_pulse_element_printf (const gchar *format, ...) G_GNUC_PRINTF (1, 2);
  * Posts a WARNING message from @el; data keeps flowing.
  */
 #define PULSE_ELEMENT_WARNING(el, domain, code, text, debug)                                       \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-    gchar *__txt = _pulse_element_printf text;                                                     \
-    gchar *__dbg = _pulse_element_printf debug;                                                    \
-    pulse_element_message_full (PULSE_ELEMENT (el), PULSE_MESSAGE_WARNING, PULSE_##domain##_ERROR, \
-        PULSE_##domain##_ERROR_##code, __txt, __dbg, __FILE__, G_STRFUNC, __LINE__);               \
-  }                                                                                                \
-  G_STMT_END
+  _PULSE_ELEMENT_POST (el, PULSE_MESSAGE_WARNING, domain, code, text, debug)
 
 G_END_DECLS
