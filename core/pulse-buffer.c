@@ -16,6 +16,7 @@ struct _PulseBuffer {
   gboolean sealed;
   PulseFormat format;
   PulseRecordBatch *records;
+  GVariant *value;
   GBytes *bytes;
   guint32 record_count;
   gint64 timestamp_ns;
@@ -107,6 +108,37 @@ pulse_buffer_new_bytes (PulseFormat format, GBytes *bytes)
 }
 
 /**
+ * pulse_buffer_new_value:
+ * @value: the records as a value tree; a floating reference is sunk
+ *
+ * Creates a buffer of format %PULSE_FORMAT_RECORDS holding a value that is
+ * not flat enough for a #PulseRecordBatch (see #PulseBuffer for the
+ * GVariant types used). Its record count is the length of a list (`av`,
+ * `as`, `aay`, `aa{sv}`) and 1 for anything else; its timestamp is now.
+ *
+ * Returns: (transfer full): a new #PulseBuffer
+ */
+PulseBuffer *
+pulse_buffer_new_value (GVariant *value)
+{
+  PulseBuffer *buffer;
+  const GVariantType *type;
+
+  g_return_val_if_fail (value != NULL, NULL);
+
+  buffer = buffer_alloc (PULSE_FORMAT_RECORDS);
+  buffer->value = g_variant_ref_sink (value);
+  type = g_variant_get_type (value);
+  if (g_variant_type_is_array (type) && !g_variant_type_is_dict_entry (g_variant_type_element (type)) &&
+      !g_variant_type_equal (type, G_VARIANT_TYPE_BYTESTRING))
+    buffer->record_count = g_variant_n_children (value);
+  else
+    buffer->record_count = 1;
+  buffer->timestamp_ns = pulse_util_get_real_time_ns ();
+  return buffer;
+}
+
+/**
  * pulse_buffer_ref:
  * @buffer: a #PulseBuffer
  *
@@ -133,6 +165,7 @@ pulse_buffer_unref (PulseBuffer *buffer)
   if (!g_atomic_int_dec_and_test (&buffer->ref_count))
     return;
   g_clear_pointer (&buffer->records, pulse_record_batch_unref);
+  g_clear_pointer (&buffer->value, g_variant_unref);
   g_clear_pointer (&buffer->bytes, g_bytes_unref);
   g_free (buffer->topic);
   g_free (buffer);
@@ -203,6 +236,20 @@ pulse_buffer_get_records (PulseBuffer *buffer)
 }
 
 /**
+ * pulse_buffer_get_value:
+ * @buffer: a #PulseBuffer
+ *
+ * Returns: (transfer none) (nullable): the records as a value tree, or %NULL
+ * when they are a batch or the buffer holds bytes
+ */
+GVariant *
+pulse_buffer_get_value (PulseBuffer *buffer)
+{
+  g_return_val_if_fail (buffer != NULL, NULL);
+  return buffer->value;
+}
+
+/**
  * pulse_buffer_get_bytes:
  * @buffer: a #PulseBuffer
  *
@@ -227,6 +274,8 @@ pulse_buffer_get_size (PulseBuffer *buffer)
   g_return_val_if_fail (buffer != NULL, 0);
   if (buffer->bytes != NULL)
     return g_bytes_get_size (buffer->bytes);
+  if (buffer->value != NULL)
+    return g_variant_get_size (buffer->value);
   return pulse_record_batch_get_byte_size (buffer->records);
 }
 

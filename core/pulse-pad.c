@@ -216,6 +216,12 @@ _pulse_pad_set_parent (PulsePad *pad, PulseElement *parent)
 }
 
 void
+_pulse_pad_set_formats (PulsePad *pad, PulseFormat formats)
+{
+  pad->formats = formats;
+}
+
+void
 _pulse_pad_narrow (PulsePad *pad, PulseFormat formats)
 {
   pad->formats &= formats;
@@ -414,36 +420,67 @@ kind_of (const gchar *klass)
   return _ ("converter");
 }
 
+/* Which formats a factory's elements take in and give out. A codec works
+ * one way or the other by its mode, so it is asked which way fits. */
+static gboolean
+converts (PulseElementFactory *f, PulseFormat from, PulseFormat to, gboolean *decode)
+{
+  GType type = pulse_element_factory_get_element_type (f);
+  PulseFormat in = PULSE_FORMAT_NONE, out = PULSE_FORMAT_NONE;
+
+  *decode = FALSE;
+  if (g_type_is_a (type, PULSE_TYPE_CODEC)) {
+    PulseCodecClass *klass = g_type_class_ref (type);
+    PulseFormat decoded = klass->serializer >= 0 ? PULSE_FORMAT_RECORDS : PULSE_FORMAT_SERIALIZED;
+    PulseFormat encoded = klass->serializer >= 0 ? PULSE_FORMAT_SERIALIZED : PULSE_FORMAT_COMPRESSED;
+    g_type_class_unref (klass);
+    if ((from & decoded) && (to & encoded))
+      return TRUE;
+    *decode = TRUE;
+    return (from & encoded) && (to & decoded);
+  }
+  for (GList *t = pulse_element_factory_get_pad_templates (f); t != NULL; t = t->next) {
+    PulsePadTemplate *templ = t->data;
+    if (templ->direction == PULSE_PAD_SINK)
+      in |= templ->formats;
+    else
+      out |= templ->formats;
+  }
+  return (in & from) && (out & to);
+}
+
 /* Which elements turn @from into one of @to: "msgpack, json". The hint a
  * failed link gives, read from the registry so it stays true as elements
- * are added. */
+ * are added. @example is the one to show in the hint, with its mode. */
 static gchar *
-suggest_converters (PulseFormat from, PulseFormat to, gchar **kind)
+suggest_converters (PulseFormat from, PulseFormat to, gchar **kind, gchar **example)
 {
   g_autoptr (GList) factories = pulse_registry_get_factories (pulse_registry_get_default ());
   GString *names = g_string_new (NULL);
 
   *kind = NULL;
+  *example = NULL;
   for (GList *l = factories; l != NULL; l = l->next) {
     PulseElementFactory *f = l->data;
-    gboolean in = FALSE, out = FALSE;
+    const gchar *name = pulse_element_factory_get_name (f);
+    gboolean decode;
 
-    if (pulse_element_factory_is_passthrough (f))
-      continue;
-    for (GList *t = pulse_element_factory_get_pad_templates (f); t != NULL; t = t->next) {
-      PulsePadTemplate *templ = t->data;
-      if (templ->direction == PULSE_PAD_SINK && (templ->formats & from))
-        in = TRUE;
-      if (templ->direction == PULSE_PAD_SRC && (templ->formats & to))
-        out = TRUE;
-    }
-    if (!in || !out)
+    if (pulse_element_factory_is_passthrough (f) || !converts (f, from, to, &decode))
       continue;
     if (names->len > 0)
       g_string_append (names, ", ");
-    g_string_append (names, pulse_element_factory_get_name (f));
-    if (*kind == NULL)
-      *kind = g_strdup (kind_of (pulse_element_factory_get_classification (f)));
+    g_string_append (names, name);
+    if (*kind == NULL) {
+      const gchar *k = kind_of (pulse_element_factory_get_classification (f));
+      *kind = g_strdup (!decode ? k : g_strcmp0 (k, _ ("serializer")) == 0 ? _ ("deserializer")
+                                  : g_strcmp0 (k, _ ("compressor")) == 0  ? _ ("decompressor")
+                                                                          : k);
+    }
+    /* the wire protocol's default serializer makes the best example */
+    if (*example == NULL || strcmp (name, "msgpack") == 0) {
+      g_free (*example);
+      *example = decode ? g_strdup_printf ("%s mode=decode", name) : g_strdup (name);
+    }
   }
   if (names->len == 0) {
     g_string_free (names, TRUE);
@@ -456,16 +493,15 @@ static gchar *
 link_hint (PulsePad *src, PulseFormat from, PulsePad *sink, PulseFormat to)
 {
   g_autofree gchar *kind = NULL;
-  g_autofree gchar *names = suggest_converters (from, to, &kind);
+  g_autofree gchar *example = NULL;
+  g_autofree gchar *names = suggest_converters (from, to, &kind, &example);
   g_autofree gchar *a = pad_label (src);
   g_autofree gchar *b = pad_label (sink);
 
-  if (names != NULL) {
-    g_autofree gchar *first = g_strndup (names, strcspn (names, ","));
+  if (names != NULL)
     /* TRANSLATORS: "put a serializer (msgpack, json) between them: timer0 ! msgpack ! lz40" */
     return g_strdup_printf (
-        _ ("put a %s (%s) between them: %s ! %s ! %s"), kind, names, a, first, b);
-  }
+        _ ("put a %s (%s) between them: %s ! %s ! %s"), kind, names, a, example, b);
   if ((from & PULSE_FORMAT_RECORDS) && (to & (PULSE_FORMAT_SERIALIZED | PULSE_FORMAT_COMPRESSED)))
     return g_strdup (_ ("put a serializer between them"));
   if ((from & (PULSE_FORMAT_SERIALIZED | PULSE_FORMAT_COMPRESSED | PULSE_FORMAT_FRAME)) &&

@@ -12,9 +12,11 @@ G_GNUC_INTERNAL PulseElementFactory *_pulse_registry_factory_for_type (GType typ
 G_GNUC_INTERNAL void _pulse_record_batch_seal (PulseRecordBatch *batch);
 G_GNUC_INTERNAL void _pulse_json_append_string (GString *out, const gchar *s, gsize len);
 G_GNUC_INTERNAL void _pulse_json_append_double (GString *out, gdouble v);
+G_GNUC_INTERNAL void _pulse_json_append_variant (GString *out, GVariant *value);
 G_GNUC_INTERNAL void _pulse_buffer_seal (PulseBuffer *buffer);
 
 G_GNUC_INTERNAL void _pulse_pad_set_parent (PulsePad *pad, PulseElement *parent);
+G_GNUC_INTERNAL void _pulse_pad_set_formats (PulsePad *pad, PulseFormat formats);
 G_GNUC_INTERNAL void _pulse_pad_narrow (PulsePad *pad, PulseFormat formats);
 G_GNUC_INTERNAL void _pulse_pad_reset (PulsePad *pad, gboolean flushing);
 G_GNUC_INTERNAL gboolean _pulse_pad_link_full (

@@ -7,9 +7,11 @@
 #include "config.h"
 
 #include "pulse-private.h"
+#include "pulse-compressors.h"
 #include "pulse-fakesink.h"
 #include "pulse-print.h"
 #include "pulse-queue.h"
+#include "pulse-serializers.h"
 #include "pulse-tee.h"
 #include "pulse-timer.h"
 
@@ -20,11 +22,20 @@ _pulse_elements_register (PulseRegistry *registry)
     const gchar *name;
     GType (*get_type) (void);
   } elements[] = {
+    { "arrow", pulse_arrow_codec_get_type },
+    { "bytes", pulse_bytes_codec_get_type },
     { "fakesink", pulse_fake_sink_get_type },
+    { "json", pulse_json_codec_get_type },
+    { "lz4", pulse_lz4_codec_get_type },
+    { "msgpack", pulse_msgpack_codec_get_type },
     { "print", pulse_print_get_type },
+    { "pyarrow", pulse_pyarrow_codec_get_type },
     { "queue", pulse_queue_get_type },
+    { "snappy", pulse_snappy_codec_get_type },
+    { "str", pulse_str_codec_get_type },
     { "tee", pulse_tee_get_type },
     { "timer", pulse_timer_get_type },
+    { "zstd", pulse_zstd_codec_get_type },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (elements); i++) {

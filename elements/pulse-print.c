@@ -3,9 +3,11 @@
  *   pulse-launch "timer count=3 ! print"
  *
  * Records print as the JSON the original's subscribers would decode: a map
- * as an object, a list as an array. With meta=true (and always for bytes)
- * each line is an object that also carries record_count, timestamp_ns,
- * format, serializer and compression. Each line is written with one
+ * as an object, a list as an array. With meta=true, for bytes, and always
+ * for what a subscriber received (a buffer with a topic), each line is an
+ * object that also carries format, topic, record_count, timestamp_ns,
+ * serializer, compression, latency_ms (now − the publisher's send time)
+ * and the payload. Each line is written with one
  * fwrite and flushed, so a reader on a pipe sees whole lines at once.
  */
 #include "config.h"
@@ -62,20 +64,30 @@ static PulseFlowReturn
 pulse_print_chain (PulseElement *element, PulsePad *pad, PulseBuffer *buffer)
 {
   PulsePrint *self = PULSE_PRINT (element);
-  PulseRecordBatch *records = pulse_buffer_get_records (buffer);
+  gboolean received = pulse_buffer_get_topic (buffer) != NULL;
+  gboolean is_records = pulse_buffer_get_format (buffer) == PULSE_FORMAT_RECORDS;
   GString *line;
   gboolean ok;
 
   g_mutex_lock (&self->lock);
   line = self->line;
   g_string_truncate (line, 0);
-  if (records != NULL && !self->meta) {
-    pulse_record_batch_write_json (records, line);
+  if (is_records && !self->meta && !received) {
+    g_autofree gchar *json = pulse_buffer_to_json (buffer);
+    g_string_append (line, json);
   } else {
     append_meta (line, buffer);
-    if (records != NULL) {
-      g_string_append (line, ",\"records\":");
-      pulse_record_batch_write_json (records, line);
+    if (received) {
+      /* end-to-end: the publisher stamps frame 3 just before sending */
+      gdouble latency_ms =
+          (pulse_util_get_real_time_ns () - pulse_buffer_get_timestamp_ns (buffer)) / 1e6;
+      g_string_append (line, ",\"latency_ms\":");
+      _pulse_json_append_double (line, latency_ms);
+    }
+    if (is_records) {
+      g_autofree gchar *json = pulse_buffer_to_json (buffer);
+      g_string_append (line, ",\"payload\":");
+      g_string_append (line, json);
     } else {
       gsize size;
       const guint8 *data = g_bytes_get_data (pulse_buffer_get_bytes (buffer), &size);

@@ -748,7 +748,6 @@ test_print_meta (void)
   StdoutCapture c;
 
   pulse_buffer_set_timestamp_ns (map, 123);
-  pulse_buffer_set_topic (map, "sh_market");
   pulse_buffer_set_timestamp_ns (bytes, 5);
 
   hello = pulse_buffer_new_bytes (PULSE_FORMAT_COMPRESSED, payload);
@@ -765,13 +764,36 @@ test_print_meta (void)
   out = stdout_capture_end (&c);
 
   g_assert_cmpstr (out, ==,
-      "{\"format\":\"records\",\"topic\":\"sh_market\",\"record_count\":1,"
+      "{\"format\":\"records\",\"record_count\":1,"
       "\"timestamp_ns\":123,\"serializer\":\"msgpack\",\"compression\":\"none\","
-      "\"records\":{\"seq\":1}}\n"
+      "\"payload\":{\"seq\":1}}\n"
       "{\"format\":\"compressed\",\"record_count\":1000,\"timestamp_ns\":1700000000123456789,"
       "\"serializer\":\"json\",\"compression\":\"lz4\",\"size\":5,\"payload_base64\":\"aGVsbG8=\"}\n"
       "{\"format\":\"serialized\",\"record_count\":1,\"timestamp_ns\":5,"
       "\"serializer\":\"msgpack\",\"compression\":\"none\",\"size\":0,\"payload_base64\":\"\"}\n");
+  harness_free (h);
+}
+
+static void
+test_print_received (void)
+{
+  /* what a subscriber received (it has a topic) always gets the envelope,
+   * with the latency from the publisher's send time */
+  Harness *h = harness_new (make_element ("print", NULL), TRUE, 0);
+  PulseBuffer *buffer = make_seq_buffer (7);
+  g_autofree gchar *out = NULL;
+  StdoutCapture c;
+
+  pulse_buffer_set_topic (buffer, "sh_market");
+  pulse_buffer_set_timestamp_ns (buffer, pulse_util_get_real_time_ns ());
+  harness_play (h);
+  stdout_capture_begin (&c);
+  g_assert_cmpint (harness_push (h, buffer), ==, PULSE_FLOW_OK);
+  out = stdout_capture_end (&c);
+
+  g_assert_true (g_str_has_prefix (out, "{\"format\":\"records\",\"topic\":\"sh_market\","));
+  g_assert_nonnull (strstr (out, ",\"latency_ms\":"));
+  g_assert_true (g_str_has_suffix (out, ",\"payload\":{\"seq\":7}}\n"));
   harness_free (h);
 }
 
@@ -1432,6 +1454,7 @@ main (int argc, char **argv)
   g_test_add_func ("/elements/timer/send-eos", test_timer_send_eos);
   g_test_add_func ("/elements/print/records", test_print_records);
   g_test_add_func ("/elements/print/meta", test_print_meta);
+  g_test_add_func ("/elements/print/received", test_print_received);
   g_test_add_func ("/elements/print/bytes", test_print_bytes_without_meta);
   g_test_add_func ("/elements/fakesink/counters-and-handoff", test_fakesink);
   g_test_add_func ("/elements/queue/fifo", test_queue_fifo);

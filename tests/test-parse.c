@@ -260,10 +260,13 @@ static const ParseRow rows[] = {
       "cannot link t to testcomp0: t produces records but testcomp0 accepts serialized"),
   BAD ("timer ! tee name=t t. ! queue ! testcomp ! fakesink", LINK, 30, PUT_SERIALIZER,
       "cannot link queue0 to testcomp0"),
-  BAD ("timer ! testser ! testser ! fakesink", LINK, 16, "put a decoder*between them",
+  /* the built-in codecs work both ways: the hint names the mode that fits */
+  BAD ("timer ! testser ! testser ! fakesink", LINK, 16,
+      "put a deserializer (*msgpack*) between them: testser0 ! msgpack mode=decode ! testser1",
       "testser0 produces serialized but testser1 accepts records"),
   BAD ("timer ! testser ! testcomp ! testcomp ! fakesink", LINK, 27,
-      "these elements do not fit together", "produces compressed but testcomp1 accepts serialized"),
+      "put a decompressor (lz4, snappy, zstd) between them: testcomp0 ! lz4 mode=decode ! testcomp1",
+      "produces compressed but testcomp1 accepts serialized"),
 };
 
 /* Default element names come from a per-process counter ("timer7" when

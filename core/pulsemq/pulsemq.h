@@ -21,6 +21,8 @@
 #include "pulse-registry.h"
 #include "pulse-param.h"
 #include "pulse-parse.h"
+#include "pulse-protocol.h"
+#include "pulse-codec.h"
 #include "pulse-enum-types.h"
 
 #undef PULSE_INSIDE

@@ -1,0 +1,16 @@
+/* SCAFFOLD: replaced by the real arrow codec in this session */
+#include "config.h"
+#include <pulsemq/pulsemq.h>
+#include "pulse-codec-private.h"
+GBytes *
+_pulse_arrow_serialize (PulseBuffer *buffer, GError **error)
+{
+  g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_ENCODE, "SCAFFOLD arrow");
+  return NULL;
+}
+PulseBuffer *
+_pulse_arrow_deserialize (GBytes *payload, GError **error)
+{
+  g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_DECODE, "SCAFFOLD arrow");
+  return NULL;
+}

@@ -1,0 +1,28 @@
+/* PulseMQ — the codec implementations behind pulse_serialize() and friends.
+ * Each pair lives in its own file: pulse-codec-msgpack.c, -json.c,
+ * -text.c (str, bytes), -arrow.c and pulse-compress.c. */
+#pragma once
+
+#include <pulsemq/pulsemq.h>
+
+G_BEGIN_DECLS
+
+G_GNUC_INTERNAL GBytes *_pulse_msgpack_serialize (PulseBuffer *buffer, GError **error);
+G_GNUC_INTERNAL PulseBuffer *_pulse_msgpack_deserialize (GBytes *payload, GError **error);
+G_GNUC_INTERNAL GBytes *_pulse_json_serialize (PulseBuffer *buffer, GError **error);
+G_GNUC_INTERNAL PulseBuffer *_pulse_json_deserialize (GBytes *payload, GError **error);
+G_GNUC_INTERNAL GBytes *_pulse_str_serialize (PulseBuffer *buffer, GError **error);
+G_GNUC_INTERNAL PulseBuffer *_pulse_str_deserialize (GBytes *payload, GError **error);
+G_GNUC_INTERNAL GBytes *_pulse_bytes_serialize (PulseBuffer *buffer, GError **error);
+G_GNUC_INTERNAL PulseBuffer *_pulse_bytes_deserialize (GBytes *payload, GError **error);
+G_GNUC_INTERNAL GBytes *_pulse_arrow_serialize (PulseBuffer *buffer, GError **error);
+G_GNUC_INTERNAL PulseBuffer *_pulse_arrow_deserialize (GBytes *payload, GError **error);
+
+G_GNUC_INTERNAL GBytes *_pulse_lz4_compress (GBytes *data, gint level, GError **error);
+G_GNUC_INTERNAL GBytes *_pulse_lz4_decompress (GBytes *data, gsize max_size, GError **error);
+G_GNUC_INTERNAL GBytes *_pulse_zstd_compress (GBytes *data, gint level, GError **error);
+G_GNUC_INTERNAL GBytes *_pulse_zstd_decompress (GBytes *data, gsize max_size, GError **error);
+G_GNUC_INTERNAL GBytes *_pulse_snappy_compress (GBytes *data, GError **error);
+G_GNUC_INTERNAL GBytes *_pulse_snappy_decompress (GBytes *data, gsize max_size, GError **error);
+
+G_END_DECLS
