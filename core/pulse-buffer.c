@@ -129,7 +129,8 @@ pulse_buffer_new_value (GVariant *value)
   buffer = buffer_alloc (PULSE_FORMAT_RECORDS);
   buffer->value = g_variant_ref_sink (value);
   type = g_variant_get_type (value);
-  if (g_variant_type_is_array (type) && !g_variant_type_is_dict_entry (g_variant_type_element (type)) &&
+  if (g_variant_type_is_array (type) &&
+      !g_variant_type_is_dict_entry (g_variant_type_element (type)) &&
       !g_variant_type_equal (type, G_VARIANT_TYPE_BYTESTRING))
     buffer->record_count = g_variant_n_children (value);
   else

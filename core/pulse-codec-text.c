@@ -18,7 +18,7 @@ shape_of (PulseBuffer *buffer)
   GVariant *value = pulse_buffer_get_value (buffer);
 
   if (value == NULL)
-    return _("records");
+    return _ ("records");
   return g_variant_get_type_string (value);
 }
 
@@ -26,7 +26,7 @@ static GBytes *
 refuse (PulseBuffer *buffer, const gchar *serializer, const gchar *wanted, GError **error)
 {
   g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_ENCODE,
-      _("%s serializes %s, not %s: use msgpack or json for records"), serializer, wanted,
+      _ ("%s serializes %s, not %s: use msgpack or json for records"), serializer, wanted,
       shape_of (buffer));
   return NULL;
 }
@@ -49,12 +49,12 @@ _pulse_str_serialize (PulseBuffer *buffer, GError **error)
     if (!g_utf8_validate_len (data, len, NULL)) {
       g_bytes_unref (bytes);
       g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_ENCODE,
-          _("str cannot send bytes that are not UTF-8: use the bytes serializer"));
+          _ ("str cannot send bytes that are not UTF-8: use the bytes serializer"));
       return NULL;
     }
     return bytes;
   }
-  return refuse (buffer, "str", _("a string"), error);
+  return refuse (buffer, "str", _ ("a string"), error);
 }
 
 PulseBuffer *
@@ -64,8 +64,8 @@ _pulse_str_deserialize (GBytes *payload, GError **error)
   const gchar *data = g_bytes_get_data (payload, &len);
 
   if (!g_utf8_validate_len (data, len, NULL)) {
-    g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_DECODE,
-        _("str payload is not valid UTF-8"));
+    g_set_error (
+        error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_DECODE, _ ("str payload is not valid UTF-8"));
     return NULL;
   }
   return pulse_buffer_new_value (g_variant_new_take_string (g_strndup (data, len)));
@@ -78,7 +78,7 @@ _pulse_bytes_serialize (PulseBuffer *buffer, GError **error)
 
   if (value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_BYTESTRING))
     return g_variant_get_data_as_bytes (value);
-  return refuse (buffer, "bytes", _("a byte string"), error);
+  return refuse (buffer, "bytes", _ ("a byte string"), error);
 }
 
 PulseBuffer *

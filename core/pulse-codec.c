@@ -40,8 +40,8 @@ pulse_serialize (PulseSerializer serializer, PulseBuffer *buffer, GError **error
     case PULSE_SERIALIZER_ARROW: return _pulse_arrow_serialize (buffer, error);
     default: break;
   }
-  g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_ENCODE,
-      _("unknown serializer %d"), serializer);
+  g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_ENCODE, _ ("unknown serializer %d"),
+      serializer);
   return NULL;
 }
 
@@ -70,8 +70,8 @@ pulse_deserialize (PulseSerializer serializer, GBytes *payload, GError **error)
     case PULSE_SERIALIZER_ARROW: return _pulse_arrow_deserialize (payload, error);
     default: break;
   }
-  g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_DECODE,
-      _("unknown serializer %d"), serializer);
+  g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_DECODE, _ ("unknown serializer %d"),
+      serializer);
   return NULL;
 }
 
@@ -113,8 +113,8 @@ pulse_compress (PulseCompression compression, GBytes *data, gint level, GError *
     case PULSE_COMPRESSION_SNAPPY: return _pulse_snappy_compress (data, error);
     default: break;
   }
-  g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_ENCODE,
-      _("unknown compression %d"), compression);
+  g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_ENCODE, _ ("unknown compression %d"),
+      compression);
   return NULL;
 }
 
@@ -144,8 +144,8 @@ pulse_decompress (PulseCompression compression, GBytes *data, gsize max_size, GE
     case PULSE_COMPRESSION_SNAPPY: return _pulse_snappy_decompress (data, max_size, error);
     default: break;
   }
-  g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_DECODE,
-      _("unknown compression %d"), compression);
+  g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_DECODE, _ ("unknown compression %d"),
+      compression);
   return NULL;
 }
 
@@ -160,17 +160,12 @@ typedef struct {
   PulseCodecMode mode;
   gint level;
   guint64 max_size;
-  guint64 errors;   /* atomic */
+  guint64 errors; /* atomic */
   PulsePad *sinkpad;
   PulsePad *srcpad;
 } PulseCodecPrivate;
 
-enum {
-  PROP_0,
-  PROP_MODE,
-  PROP_ERRORS,
-  N_PROPS
-};
+enum { PROP_0, PROP_MODE, PROP_ERRORS, N_PROPS };
 
 static GParamSpec *properties[N_PROPS];
 
@@ -205,14 +200,12 @@ apply_mode (PulseCodec *self)
 
   formats_of (PULSE_CODEC_GET_CLASS (self), &decoded, &encoded);
   if (pulse_pad_is_linked (priv->sinkpad) || pulse_pad_is_linked (priv->srcpad)) {
-    g_warning ("%s: mode can only change before linking",
-        pulse_element_get_name (PULSE_ELEMENT (self)));
+    g_warning (
+        "%s: mode can only change before linking", pulse_element_get_name (PULSE_ELEMENT (self)));
     return;
   }
-  _pulse_pad_set_formats (priv->sinkpad,
-      priv->mode == PULSE_CODEC_MODE_ENCODE ? decoded : encoded);
-  _pulse_pad_set_formats (priv->srcpad,
-      priv->mode == PULSE_CODEC_MODE_ENCODE ? encoded : decoded);
+  _pulse_pad_set_formats (priv->sinkpad, priv->mode == PULSE_CODEC_MODE_ENCODE ? decoded : encoded);
+  _pulse_pad_set_formats (priv->srcpad, priv->mode == PULSE_CODEC_MODE_ENCODE ? encoded : decoded);
 }
 
 static void
@@ -222,9 +215,8 @@ report (PulseCodec *self, const GError *error)
 
   if (n <= WARN_FIRST || n % WARN_EVERY == 0)
     PULSE_ELEMENT_WARNING (self, STREAM, FAILED,
-        (_("%s dropped a buffer (%llu so far): %s"),
-            pulse_element_get_name (PULSE_ELEMENT (self)), (unsigned long long) n,
-            error->message),
+        (_ ("%s dropped a buffer (%llu so far): %s"), pulse_element_get_name (PULSE_ELEMENT (self)),
+            (unsigned long long) n, error->message),
         (NULL));
 }
 
@@ -248,8 +240,8 @@ transform (PulseCodec *self, PulseBuffer *in, GError **error)
     pulse_buffer_set_compression (out, PULSE_COMPRESSION_NONE);
   } else if (klass->serializer >= 0) {
     if (pulse_buffer_get_serializer (in) != (PulseSerializer) klass->serializer) {
-      g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_FORMAT,
-          _("got %s data, not %s"), pulse_serializer_get_nick (pulse_buffer_get_serializer (in)),
+      g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_FORMAT, _ ("got %s data, not %s"),
+          pulse_serializer_get_nick (pulse_buffer_get_serializer (in)),
           pulse_serializer_get_nick (klass->serializer));
       return NULL;
     }
@@ -266,14 +258,13 @@ transform (PulseCodec *self, PulseBuffer *in, GError **error)
     pulse_buffer_set_compression (out, klass->compression);
   } else {
     if (pulse_buffer_get_compression (in) != (PulseCompression) klass->compression) {
-      g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_FORMAT,
-          _("got %s data, not %s"),
+      g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_FORMAT, _ ("got %s data, not %s"),
           pulse_compression_get_nick (pulse_buffer_get_compression (in)),
           pulse_compression_get_nick (klass->compression));
       return NULL;
     }
-    bytes = pulse_decompress (klass->compression, pulse_buffer_get_bytes (in), priv->max_size,
-        error);
+    bytes = pulse_decompress (
+        klass->compression, pulse_buffer_get_bytes (in), priv->max_size, error);
     if (bytes == NULL)
       return NULL;
     out = pulse_buffer_new_bytes (PULSE_FORMAT_SERIALIZED, bytes);
@@ -300,8 +291,7 @@ pulse_codec_chain (PulseElement *element, PulsePad *pad, PulseBuffer *buffer)
 }
 
 static void
-pulse_codec_set_property (GObject *object, guint prop_id, const GValue *value,
-    GParamSpec *pspec)
+pulse_codec_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   PulseCodec *self = PULSE_CODEC (object);
 
@@ -311,8 +301,7 @@ pulse_codec_set_property (GObject *object, guint prop_id, const GValue *value,
       if (GET_PRIV (self)->sinkpad != NULL)
         apply_mode (self);
       break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
 
@@ -322,14 +311,11 @@ pulse_codec_get_property (GObject *object, guint prop_id, GValue *value, GParamS
   PulseCodecPrivate *priv = GET_PRIV (object);
 
   switch (prop_id) {
-    case PROP_MODE:
-      g_value_set_enum (value, priv->mode);
-      break;
+    case PROP_MODE: g_value_set_enum (value, priv->mode); break;
     case PROP_ERRORS:
       g_value_set_uint64 (value, __atomic_load_n (&priv->errors, __ATOMIC_RELAXED));
       break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
 
@@ -353,8 +339,8 @@ pulse_codec_class_init (PulseCodecClass *klass)
    * encode (serialize or compress) or decode (the other way).
    */
   properties[PROP_MODE] = g_param_spec_enum ("mode", "Mode",
-      "encode: serialize records or compress bytes; decode: the other way",
-      PULSE_TYPE_CODEC_MODE, PULSE_CODEC_MODE_ENCODE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+      "encode: serialize records or compress bytes; decode: the other way", PULSE_TYPE_CODEC_MODE,
+      PULSE_CODEC_MODE_ENCODE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   /**
    * PulseCodec:errors:
    *
@@ -362,8 +348,8 @@ pulse_codec_class_init (PulseCodecClass *klass)
    * represent, or data that does not decode.
    */
   properties[PROP_ERRORS] = g_param_spec_uint64 ("errors", "Errors",
-      "Buffers refused: input it cannot represent, or data that does not decode", 0,
-      G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+      "Buffers refused: input it cannot represent, or data that does not decode", 0, G_MAXUINT64, 0,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

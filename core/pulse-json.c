@@ -80,7 +80,6 @@ _pulse_json_append_double (GString *out, gdouble v)
     g_string_append (out, ".0");
 }
 
-
 /* A value tree (see #PulseBuffer for its types) as JSON. Bytes become
  * base64 strings and non-finite doubles null, as the original's msgspec
  * JSON encoder does. */
@@ -118,7 +117,7 @@ _pulse_json_append_variant (GString *out, GVariant *value)
   } else if (g_variant_is_of_type (value, G_VARIANT_TYPE_DOUBLE)) {
     _pulse_json_append_double (out, g_variant_get_double (value));
   } else if (g_variant_type_is_array (type) &&
-             g_variant_type_is_dict_entry (g_variant_type_element (type))) {
+      g_variant_type_is_dict_entry (g_variant_type_element (type))) {
     GVariantIter iter;
     GVariant *entry;
     gboolean first = TRUE;

@@ -432,7 +432,8 @@ converts (PulseElementFactory *f, PulseFormat from, PulseFormat to, gboolean *de
   if (g_type_is_a (type, PULSE_TYPE_CODEC)) {
     PulseCodecClass *klass = g_type_class_ref (type);
     PulseFormat decoded = klass->serializer >= 0 ? PULSE_FORMAT_RECORDS : PULSE_FORMAT_SERIALIZED;
-    PulseFormat encoded = klass->serializer >= 0 ? PULSE_FORMAT_SERIALIZED : PULSE_FORMAT_COMPRESSED;
+    PulseFormat encoded = klass->serializer >= 0 ? PULSE_FORMAT_SERIALIZED
+                                                 : PULSE_FORMAT_COMPRESSED;
     g_type_class_unref (klass);
     if ((from & decoded) && (to & encoded))
       return TRUE;
@@ -472,9 +473,10 @@ suggest_converters (PulseFormat from, PulseFormat to, gchar **kind, gchar **exam
     g_string_append (names, name);
     if (*kind == NULL) {
       const gchar *k = kind_of (pulse_element_factory_get_classification (f));
-      *kind = g_strdup (!decode ? k : g_strcmp0 (k, _ ("serializer")) == 0 ? _ ("deserializer")
-                                  : g_strcmp0 (k, _ ("compressor")) == 0  ? _ ("decompressor")
-                                                                          : k);
+      *kind = g_strdup (!decode                      ? k
+              : g_strcmp0 (k, _ ("serializer")) == 0 ? _ ("deserializer")
+              : g_strcmp0 (k, _ ("compressor")) == 0 ? _ ("decompressor")
+                                                     : k);
     }
     /* the wire protocol's default serializer makes the best example */
     if (*example == NULL || strcmp (name, "msgpack") == 0) {

@@ -39,8 +39,8 @@ pulse_frame_header_free (PulseFrameHeader *header)
   g_free (header);
 }
 
-G_DEFINE_BOXED_TYPE (PulseFrameHeader, pulse_frame_header, pulse_frame_header_copy,
-    pulse_frame_header_free)
+G_DEFINE_BOXED_TYPE (
+    PulseFrameHeader, pulse_frame_header, pulse_frame_header_copy, pulse_frame_header_free)
 
 /**
  * pulse_protocol_make_flags:
@@ -69,14 +69,14 @@ pulse_protocol_make_flags (PulseSerializer serializer, PulseCompression compress
  * Returns: %TRUE if the flags name a known serializer
  */
 gboolean
-pulse_protocol_parse_flags (guint8 flags, PulseSerializer *serializer,
-    PulseCompression *compression, GError **error)
+pulse_protocol_parse_flags (
+    guint8 flags, PulseSerializer *serializer, PulseCompression *compression, GError **error)
 {
   guint ser = flags & 0x07;
 
   if (ser == 3 || ser == 6 || ser == 7) {
     g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_MALFORMED,
-        _("unknown serializer code %u in flags 0x%02x"), ser, flags);
+        _ ("unknown serializer code %u in flags 0x%02x"), ser, flags);
     return FALSE;
   }
   if (serializer != NULL)
@@ -151,12 +151,12 @@ pulse_protocol_parse_header (const guint8 *meta, gsize meta_len, const guint8 *t
 
   if (meta == NULL || meta_len != PULSE_META_SIZE) {
     g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_MALFORMED,
-        _("meta frame has %zu bytes instead of 6"), (size_t) meta_len);
+        _ ("meta frame has %zu bytes instead of 6"), (size_t) meta_len);
     return FALSE;
   }
   if (timestamp == NULL || timestamp_len != PULSE_TIMESTAMP_SIZE) {
     g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_MALFORMED,
-        _("timestamp frame has %zu bytes instead of 8"), (size_t) timestamp_len);
+        _ ("timestamp frame has %zu bytes instead of 8"), (size_t) timestamp_len);
     return FALSE;
   }
   if (!pulse_protocol_parse_flags (meta[1], &header->serializer, &header->compression, error))
@@ -184,7 +184,7 @@ pulse_protocol_check_record_count (guint64 count, GError **error)
   if (count <= PULSE_MAX_RECORDS_PER_FRAME)
     return TRUE;
   g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_TOO_LARGE,
-      _("a message holds at most 1,000,000 records, this one %llu: split it with batch"),
+      _ ("a message holds at most 1,000,000 records, this one %llu: split it with batch"),
       (unsigned long long) count);
   return FALSE;
 }

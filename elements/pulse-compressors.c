@@ -27,14 +27,11 @@ static void
 compressor_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   switch (prop_id) {
-    case PROP_LEVEL:
-      pulse_codec_set_level (PULSE_CODEC (object), g_value_get_int (value));
-      break;
+    case PROP_LEVEL: pulse_codec_set_level (PULSE_CODEC (object), g_value_get_int (value)); break;
     case PROP_MAX_SIZE:
       pulse_codec_set_max_size (PULSE_CODEC (object), g_value_get_uint64 (value));
       break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
 
@@ -44,14 +41,9 @@ compressor_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
   PulseCodec *codec = PULSE_CODEC (object);
 
   switch (prop_id) {
-    case PROP_LEVEL:
-      g_value_set_int (value, pulse_codec_get_level (codec));
-      break;
-    case PROP_MAX_SIZE:
-      g_value_set_uint64 (value, pulse_codec_get_max_size (codec));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case PROP_LEVEL: g_value_set_int (value, pulse_codec_get_level (codec)); break;
+    case PROP_MAX_SIZE: g_value_set_uint64 (value, pulse_codec_get_max_size (codec)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
 
@@ -70,8 +62,8 @@ install_properties (GObjectClass *object_class, gint min_level, gint max_level, 
           DEFAULT_MAX_SIZE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 }
 
-#define COMPRESSOR(TypeName, type_name, code, min_level, max_level, def_level, long_name,           \
-    description, usage)                                                                            \
+#define COMPRESSOR(                                                                                \
+    TypeName, type_name, code, min_level, max_level, def_level, long_name, description, usage)     \
   typedef struct {                                                                                 \
     PulseCodec parent_instance;                                                                    \
   } TypeName;                                                                                      \

@@ -22,8 +22,8 @@ G_BEGIN_DECLS
 GBytes *pulse_serialize (PulseSerializer serializer, PulseBuffer *buffer, GError **error);
 PulseBuffer *pulse_deserialize (PulseSerializer serializer, GBytes *payload, GError **error);
 GBytes *pulse_compress (PulseCompression compression, GBytes *data, gint level, GError **error);
-GBytes *pulse_decompress (PulseCompression compression, GBytes *data, gsize max_size,
-    GError **error);
+GBytes *
+pulse_decompress (PulseCompression compression, GBytes *data, gsize max_size, GError **error);
 gint pulse_compression_get_default_level (PulseCompression compression);
 
 /**

@@ -71,8 +71,8 @@ PulseFrameHeader *pulse_frame_header_copy (const PulseFrameHeader *header);
 void pulse_frame_header_free (PulseFrameHeader *header);
 
 guint8 pulse_protocol_make_flags (PulseSerializer serializer, PulseCompression compression);
-gboolean pulse_protocol_parse_flags (guint8 flags, PulseSerializer *serializer,
-    PulseCompression *compression, GError **error);
+gboolean pulse_protocol_parse_flags (
+    guint8 flags, PulseSerializer *serializer, PulseCompression *compression, GError **error);
 void pulse_protocol_write_meta (guint8 *meta, guint8 msg_type, guint8 flags, guint32 record_count);
 void pulse_protocol_write_timestamp (guint8 *timestamp, gint64 ns);
 gboolean pulse_protocol_parse_header (const guint8 *meta, gsize meta_len, const guint8 *timestamp,
