@@ -258,9 +258,15 @@ sorted_elements (PulsePipeline *self, GError **error)
     g_autoptr (GList) pads = pulse_element_get_pads (e);
     guint n = 0;
 
-    for (GList *l = pads; l != NULL; l = l->next)
-      if (pulse_pad_get_direction (l->data) == PULSE_PAD_SINK && pulse_pad_is_linked (l->data))
+    /* only links from elements of this pipeline count: an application may
+     * drive an element from a pad of its own */
+    for (GList *l = pads; l != NULL; l = l->next) {
+      PulsePad *peer = pulse_pad_get_peer (l->data);
+      if (pulse_pad_get_direction (l->data) == PULSE_PAD_SINK && peer != NULL &&
+          pulse_pad_get_parent_element (peer) != NULL &&
+          pulse_element_get_pipeline (pulse_pad_get_parent_element (peer)) == self)
         n++;
+    }
     g_hash_table_insert (indegree, e, GUINT_TO_POINTER (n));
     if (n == 0)
       g_queue_push_tail (ready, e);
@@ -278,7 +284,8 @@ sorted_elements (PulsePipeline *self, GError **error)
       if (pulse_pad_get_direction (l->data) != PULSE_PAD_SRC)
         continue;
       peer = pulse_pad_get_peer (l->data);
-      if (peer == NULL)
+      if (peer == NULL || pulse_pad_get_parent_element (peer) == NULL ||
+          pulse_element_get_pipeline (pulse_pad_get_parent_element (peer)) != self)
         continue;
       down = pulse_pad_get_parent_element (peer);
       n = GPOINTER_TO_UINT (g_hash_table_lookup (indegree, down)) - 1;
