@@ -11,6 +11,11 @@ G_GNUC_INTERNAL GBytes *_pulse_msgpack_serialize (PulseBuffer *buffer, GError **
 G_GNUC_INTERNAL PulseBuffer *_pulse_msgpack_deserialize (GBytes *payload, GError **error);
 G_GNUC_INTERNAL GBytes *_pulse_json_serialize (PulseBuffer *buffer, GError **error);
 G_GNUC_INTERNAL PulseBuffer *_pulse_json_deserialize (GBytes *payload, GError **error);
+/* msgpack and json decode into msgpack-c objects, then share one
+ * conversion into a batch (flat data) or a value tree (pulse-codec-msgpack.c) */
+struct msgpack_object;
+G_GNUC_INTERNAL PulseBuffer *
+_pulse_msgpack_object_to_buffer (const struct msgpack_object *object, GError **error);
 G_GNUC_INTERNAL GBytes *_pulse_str_serialize (PulseBuffer *buffer, GError **error);
 G_GNUC_INTERNAL PulseBuffer *_pulse_str_deserialize (GBytes *payload, GError **error);
 G_GNUC_INTERNAL GBytes *_pulse_bytes_serialize (PulseBuffer *buffer, GError **error);

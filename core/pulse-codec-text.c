@@ -7,10 +7,30 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include <pulsemq/pulsemq.h>
 #include "pulse-codec-private.h"
+
+/* UTF-8 as Python reads it: U+0000 is a character like any other, which
+ * g_utf8_validate() refuses */
+static gboolean
+is_utf8 (const gchar *data, gsize len)
+{
+  const gchar *end = data + len;
+
+  while (data < end) {
+    const gchar *nul = memchr (data, '\0', end - data);
+    gsize n = nul != NULL ? (gsize) (nul - data) : (gsize) (end - data);
+
+    if (!g_utf8_validate_len (data, n, NULL))
+      return FALSE;
+    data += n + (nul != NULL ? 1 : 0);
+  }
+  return TRUE;
+}
 
 static const gchar *
 shape_of (PulseBuffer *buffer)
@@ -18,6 +38,7 @@ shape_of (PulseBuffer *buffer)
   GVariant *value = pulse_buffer_get_value (buffer);
 
   if (value == NULL)
+    /* TRANSLATORS: the format name, as pulse-inspect shows it: keep it */
     return _ ("records");
   return g_variant_get_type_string (value);
 }
@@ -46,7 +67,7 @@ _pulse_str_serialize (PulseBuffer *buffer, GError **error)
     GBytes *bytes = g_variant_get_data_as_bytes (value);
     gsize len;
     const gchar *data = g_bytes_get_data (bytes, &len);
-    if (!g_utf8_validate_len (data, len, NULL)) {
+    if (!is_utf8 (data, len)) {
       g_bytes_unref (bytes);
       g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_ENCODE,
           _ ("str cannot send bytes that are not UTF-8: use the bytes serializer"));

@@ -29,8 +29,39 @@ G_GNUC_INTERNAL gboolean _pulse_element_change_state (
 G_GNUC_INTERNAL gboolean _pulse_element_link_pads_full (PulseElement *src, const gchar *srcpadname,
     PulseElement *sink, const gchar *sinkpadname, gchar **hint, GError **error);
 
+/* pulse-zmq.c: the process-wide ZeroMQ context, created once, never destroyed */
+G_GNUC_INTERNAL void *_pulse_zmq_context_get (void);
+
 G_GNUC_INTERNAL void _pulse_pipeline_sink_eos (PulsePipeline *pipeline, PulseElement *sink);
 G_GNUC_INTERNAL gboolean _pulse_pipeline_validate (
     PulsePipeline *pipeline, PulseElement **culprit, GError **error);
+
+/* pulse-endpoint.c: one PUB socket per bind address, owned by one thread */
+typedef struct _PulseEndpoint PulseEndpoint;
+G_GNUC_INTERNAL PulseEndpoint *
+_pulse_endpoint_acquire (const gchar *bind, gint sndhwm, gint linger, GError **error);
+G_GNUC_INTERNAL void _pulse_endpoint_release (PulseEndpoint *ep);
+G_GNUC_INTERNAL const gchar *_pulse_endpoint_get_address (PulseEndpoint *ep);
+G_GNUC_INTERNAL void _pulse_endpoint_send (PulseEndpoint *ep, const gchar *topic, guint8 msg_type,
+    guint8 flags, guint32 record_count, GBytes *payload);
+G_GNUC_INTERNAL gboolean _pulse_endpoint_flush (PulseEndpoint *ep, gint64 timeout_us);
+G_GNUC_INTERNAL void
+_pulse_endpoint_add_heartbeat (PulseEndpoint *ep, const gchar *topic, gdouble interval);
+G_GNUC_INTERNAL void _pulse_endpoint_remove_heartbeat (PulseEndpoint *ep, const gchar *topic);
+
+/* the arrays of a column in the Arrow layout, for the Arrow codec */
+typedef struct {
+  const guint8 *data; /* values (bool: one byte each), or string bytes */
+  gsize data_len;
+  const guint32 *offsets; /* utf8/binary: n_rows + 1 entries, else NULL */
+  const guint8 *validity; /* LSB-first bitmap, NULL when no value is null */
+} PulseColumnArrays;
+
+G_GNUC_INTERNAL void
+_pulse_record_batch_peek_arrays (PulseRecordBatch *batch, guint column, PulseColumnArrays *arrays);
+G_GNUC_INTERNAL gint _pulse_record_batch_take_column (PulseRecordBatch *batch, const gchar *name,
+    PulseColumnType type, guint length, guint8 *data, gsize data_len, guint32 *offsets,
+    guint8 *validity, gsize validity_len);
+G_GNUC_INTERNAL void _pulse_record_batch_set_n_rows (PulseRecordBatch *batch, guint n_rows);
 
 G_END_DECLS

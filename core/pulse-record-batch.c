@@ -304,6 +304,10 @@ set_validity (Column *c, gboolean valid)
 {
   gsize byte = c->length / 8;
 
+  /* every null passes here, whichever append made it */
+  if (!valid)
+    c->null_count++;
+
   if (valid && c->validity == NULL)
     return;
   if (c->validity == NULL) {
@@ -513,7 +517,6 @@ column_append_null (Column *c)
     set_validity (c, FALSE);
     c->length++;
   }
-  c->null_count++;
 }
 
 /**
@@ -803,4 +806,81 @@ pulse_record_batch_to_json (PulseRecordBatch *batch)
   out = g_string_new (NULL);
   pulse_record_batch_write_json (batch, out);
   return g_string_free (out, FALSE);
+}
+
+/* ---- raw column access for the Arrow codec ------------------------------ */
+
+/* The Arrow writer copies whole arrays and the reader builds whole columns:
+ * going through the per-value API would cost a check per value. */
+void
+_pulse_record_batch_peek_arrays (PulseRecordBatch *batch, guint column, PulseColumnArrays *arrays)
+{
+  Column *c;
+
+  g_return_if_fail (batch != NULL);
+  g_return_if_fail (column < batch->columns->len);
+  c = get_column (batch, column);
+  arrays->data = c->data;
+  arrays->data_len = c->data_len;
+  arrays->offsets = column_is_variable (c) ? c->offsets : NULL;
+  arrays->validity = c->validity;
+}
+
+/* Adds a column made of arrays in the batch's layout and takes them over;
+ * every column must have the batch's row count once
+ * _pulse_record_batch_set_n_rows() is called. The null count comes from
+ * the bitmap, which is dropped when it has no null. */
+gint
+_pulse_record_batch_take_column (PulseRecordBatch *batch, const gchar *name, PulseColumnType type,
+    guint length, guint8 *data, gsize data_len, guint32 *offsets, guint8 *validity,
+    gsize validity_len)
+{
+  Column c = { 0 };
+
+  g_return_val_if_fail (batch != NULL, -1);
+  g_return_val_if_fail (!batch->sealed, -1);
+  g_return_val_if_fail (validity == NULL || validity_len >= (length + 7) / 8, -1);
+  if (pulse_record_batch_find_column (batch, name) >= 0) {
+    g_free (data);
+    g_free (offsets);
+    g_free (validity);
+    return -1;
+  }
+
+  c.name = g_strdup (name);
+  c.type = type;
+  c.length = length;
+  c.data = data;
+  c.data_len = c.data_cap = data_len;
+  if (column_is_variable (&c)) {
+    g_return_val_if_fail (offsets != NULL, -1);
+    c.offsets = offsets;
+    c.offsets_cap = (gsize) length + 1;
+  } else {
+    g_free (offsets);
+  }
+  if (validity != NULL) {
+    for (guint i = 0; i < length; i++)
+      if (!(validity[i / 8] & (1u << (i % 8))))
+        c.null_count++;
+    if (c.null_count == 0) {
+      g_free (validity);
+      validity = NULL;
+      validity_len = 0;
+    }
+  }
+  c.validity = validity;
+  c.validity_cap = validity_len;
+  g_array_append_val (batch->columns, c);
+  return batch->columns->len - 1;
+}
+
+void
+_pulse_record_batch_set_n_rows (PulseRecordBatch *batch, guint n_rows)
+{
+  g_return_if_fail (batch != NULL);
+  g_return_if_fail (!batch->sealed);
+  for (guint i = 0; i < batch->columns->len; i++)
+    g_return_if_fail (get_column (batch, i)->length == n_rows);
+  batch->n_rows = n_rows;
 }

@@ -8,12 +8,15 @@
 
 #include "pulse-private.h"
 #include "pulse-compressors.h"
+#include "pulse-decode.h"
 #include "pulse-fakesink.h"
 #include "pulse-print.h"
 #include "pulse-queue.h"
 #include "pulse-serializers.h"
 #include "pulse-tee.h"
 #include "pulse-timer.h"
+#include "pulse-zmqpub.h"
+#include "pulse-zmqsub.h"
 
 void
 _pulse_elements_register (PulseRegistry *registry)
@@ -24,6 +27,7 @@ _pulse_elements_register (PulseRegistry *registry)
   } elements[] = {
     { "arrow", pulse_arrow_codec_get_type },
     { "bytes", pulse_bytes_codec_get_type },
+    { "decode", pulse_decode_get_type },
     { "fakesink", pulse_fake_sink_get_type },
     { "json", pulse_json_codec_get_type },
     { "lz4", pulse_lz4_codec_get_type },
@@ -35,6 +39,8 @@ _pulse_elements_register (PulseRegistry *registry)
     { "str", pulse_str_codec_get_type },
     { "tee", pulse_tee_get_type },
     { "timer", pulse_timer_get_type },
+    { "zmqpub", pulse_zmq_pub_get_type },
+    { "zmqsub", pulse_zmq_sub_get_type },
     { "zstd", pulse_zstd_codec_get_type },
   };
 

@@ -23,6 +23,7 @@
 #include "pulse-parse.h"
 #include "pulse-protocol.h"
 #include "pulse-codec.h"
+#include "pulse-subscriber.h"
 #include "pulse-enum-types.h"
 
 #undef PULSE_INSIDE

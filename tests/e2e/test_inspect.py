@@ -205,19 +205,30 @@ def test_queue_leaky_choices():
     assert props["max-bytes"]["maximum"] == "18446744073709551615", props["max-bytes"]
 
 
+# a usage line whose source waits for the network (zmqsub) prints nothing
+# by itself: once the pipeline plays, this long without output is enough to
+# know it runs
+QUIET_AFTER_PLAYING = 3.0
+
+
 def run_usage(args, env=None):
-    """Runs pulse-launch on a usage line until it ends by itself, or sends
-    SIGINT once the first line is out. Returns (exit status, stdout, stderr)."""
-    proc = subprocess.Popen([LAUNCH, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env or child_env())
+    """Runs pulse-launch -v on a usage line until it ends by itself, or sends
+    SIGINT once the first line is out (or the pipeline has played quietly for
+    a while). Returns (exit status, stdout, stderr)."""
+    proc = subprocess.Popen([LAUNCH, "-v", *args], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env or child_env())
     out, err = [], []
     got_line = threading.Event()
+    playing = threading.Event()
 
     def pump(stream, lines, event):
         for raw in iter(stream.readline, b""):
-            lines.append(raw.decode("utf-8", "replace"))
+            line = raw.decode("utf-8", "replace")
+            lines.append(line)
             if event is not None:
                 event.set()
+            if "-> PLAYING" in line and ": " in line and "/" not in line.split(":")[0]:
+                playing.set()
 
     threads = [threading.Thread(target=pump, args=(proc.stdout, out, got_line), daemon=True),
                threading.Thread(target=pump, args=(proc.stderr, err, None), daemon=True)]
@@ -225,8 +236,13 @@ def run_usage(args, env=None):
         t.start()
     try:
         deadline = time.monotonic() + DEADLINE
+        played_at = None
         while proc.poll() is None and not got_line.is_set() and time.monotonic() < deadline:
             got_line.wait(0.1)
+            if playing.is_set() and played_at is None:
+                played_at = time.monotonic()
+            if played_at is not None and time.monotonic() - played_at > QUIET_AFTER_PLAYING:
+                break
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
         rc = proc.wait(DEADLINE)

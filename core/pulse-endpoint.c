@@ -1,0 +1,466 @@
+/* PulseMQ — the publishing endpoint: one PUB socket per bind address
+ *
+ * Every zmqpub of a process that names the same bind shares one endpoint.
+ * A ZeroMQ socket is not thread-safe, so the endpoint's socket is created,
+ * used and closed by one thread of its own; streaming threads hand it
+ * frames through a queue and return at once. Payloads are GBytes that go
+ * to zmq_msg_init_data() without a copy: ZeroMQ's I/O thread drops the
+ * reference when it has sent them.
+ *
+ * The owner thread is woken only when it sleeps on an empty queue, and
+ * then sends everything queued in one go, so a busy publisher costs one
+ * wake-up per burst, not one per frame. The timestamp frame is written by
+ * the owner thread just before the send, as late as possible, so that a
+ * subscriber's now − timestamp is the end-to-end latency.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+#include <zmq.h>
+
+#include "pulse-private.h"
+
+typedef struct {
+  gchar *topic;
+  gsize topic_len;
+  guint8 msg_type;
+  guint8 flags;
+  guint32 record_count;
+  GBytes *payload;
+} Frame;
+
+typedef struct {
+  gchar *topic;
+  gint64 interval_us;
+  gint64 last_us; /* monotonic time of the last message on the topic */
+  guint users;
+} Heartbeat;
+
+struct _PulseEndpoint {
+  gint ref_count; /* under endpoints_lock */
+  gchar *bind;
+  gchar *last_endpoint;
+  gint sndhwm;
+  gint linger;
+
+  GMutex lock;
+  GCond cond;        /* queue or state changed */
+  GQueue queue;      /* of Frame */
+  gboolean sleeping; /* the owner waits for frames */
+  gboolean stopping;
+  guint64 queued; /* frames accepted */
+  guint64 sent;   /* frames handed to ZeroMQ */
+  guint64 send_errors;
+  GArray *heartbeats; /* of Heartbeat */
+
+  /* bind result, reported by the owner thread at start */
+  gboolean started;
+  GError *start_error;
+  GThread *thread;
+};
+
+static GMutex endpoints_lock;
+static GHashTable *endpoints; /* bind → PulseEndpoint, not owning */
+
+static void
+frame_free (Frame *frame)
+{
+  g_free (frame->topic);
+  g_clear_pointer (&frame->payload, g_bytes_unref);
+  g_free (frame);
+}
+
+static void
+release_payload (void *data, void *hint)
+{
+  /* called by ZeroMQ's I/O thread once the payload is on the wire */
+  g_bytes_unref (hint);
+}
+
+static gboolean
+send_frame (void *socket, Frame *frame, GError **error)
+{
+  guint8 meta[PULSE_META_SIZE];
+  guint8 ts[PULSE_TIMESTAMP_SIZE];
+  zmq_msg_t payload;
+  gsize size;
+  gconstpointer data;
+
+  pulse_protocol_write_meta (meta, frame->msg_type, frame->flags, frame->record_count);
+  pulse_protocol_write_timestamp (ts, pulse_util_get_real_time_ns ());
+
+  data = g_bytes_get_data (frame->payload, &size);
+  if (size > 0) {
+    /* ZeroMQ owns a reference now; it frees it after sending */
+    if (zmq_msg_init_data (
+            &payload, (void *) data, size, release_payload, g_bytes_ref (frame->payload)) != 0) {
+      g_bytes_unref (frame->payload);
+      goto failed;
+    }
+  } else {
+    zmq_msg_init (&payload);
+  }
+
+  if (zmq_send (socket, frame->topic, frame->topic_len, ZMQ_SNDMORE) < 0 ||
+      zmq_send (socket, meta, sizeof meta, ZMQ_SNDMORE) < 0 ||
+      zmq_send (socket, ts, sizeof ts, ZMQ_SNDMORE) < 0 || zmq_msg_send (&payload, socket, 0) < 0) {
+    zmq_msg_close (&payload);
+    goto failed;
+  }
+  return TRUE;
+
+failed:
+  g_set_error (error, PULSE_RESOURCE_ERROR, PULSE_RESOURCE_ERROR_WRITE,
+      _ ("could not send on topic \"%s\": %s"), frame->topic, zmq_strerror (zmq_errno ()));
+  return FALSE;
+}
+
+/* The next heartbeat due, on the monotonic clock, or G_MAXINT64. */
+static gint64
+next_heartbeat (PulseEndpoint *ep)
+{
+  gint64 next = G_MAXINT64;
+
+  for (guint i = 0; i < ep->heartbeats->len; i++) {
+    Heartbeat *hb = &g_array_index (ep->heartbeats, Heartbeat, i);
+    next = MIN (next, hb->last_us + hb->interval_us);
+  }
+  return next;
+}
+
+static void
+queue_pings (PulseEndpoint *ep, gint64 now)
+{
+  for (guint i = 0; i < ep->heartbeats->len; i++) {
+    Heartbeat *hb = &g_array_index (ep->heartbeats, Heartbeat, i);
+    Frame *ping;
+
+    if (now < hb->last_us + hb->interval_us)
+      continue;
+    ping = g_new0 (Frame, 1);
+    ping->topic = g_strdup (hb->topic);
+    ping->topic_len = strlen (hb->topic);
+    ping->msg_type = PULSE_MSG_TYPE_PING;
+    ping->payload = g_bytes_new_static ("", 0);
+    g_queue_push_tail (&ep->queue, ping);
+    ep->queued++;
+    hb->last_us = now;
+  }
+}
+
+static void
+note_activity (PulseEndpoint *ep, const gchar *topic, gint64 now)
+{
+  for (guint i = 0; i < ep->heartbeats->len; i++) {
+    Heartbeat *hb = &g_array_index (ep->heartbeats, Heartbeat, i);
+    if (strcmp (hb->topic, topic) == 0)
+      hb->last_us = now;
+  }
+}
+
+static gpointer
+owner_thread (gpointer user_data)
+{
+  PulseEndpoint *ep = user_data;
+  void *socket = zmq_socket (_pulse_zmq_context_get (), ZMQ_PUB);
+  gchar last[256] = "";
+  size_t last_len = sizeof last;
+
+  if (socket == NULL || zmq_setsockopt (socket, ZMQ_SNDHWM, &ep->sndhwm, sizeof ep->sndhwm) != 0 ||
+      zmq_setsockopt (socket, ZMQ_LINGER, &ep->linger, sizeof ep->linger) != 0 ||
+      zmq_bind (socket, ep->bind) != 0) {
+    int err = zmq_errno ();
+    g_mutex_lock (&ep->lock);
+    g_set_error (&ep->start_error, PULSE_RESOURCE_ERROR, PULSE_RESOURCE_ERROR_BIND,
+        _ ("could not bind \"%s\": %s"), ep->bind, zmq_strerror (err));
+    ep->started = TRUE;
+    g_cond_broadcast (&ep->cond);
+    g_mutex_unlock (&ep->lock);
+    if (socket != NULL)
+      zmq_close (socket);
+    return NULL;
+  }
+  zmq_getsockopt (socket, ZMQ_LAST_ENDPOINT, last, &last_len);
+
+  g_mutex_lock (&ep->lock);
+  ep->last_endpoint = g_strdup (last);
+  ep->started = TRUE;
+  g_cond_broadcast (&ep->cond);
+
+  for (;;) {
+    GQueue batch = G_QUEUE_INIT;
+    gint64 now;
+
+    while (g_queue_is_empty (&ep->queue) && !ep->stopping) {
+      gint64 due = next_heartbeat (ep);
+      ep->sleeping = TRUE;
+      if (due == G_MAXINT64)
+        g_cond_wait (&ep->cond, &ep->lock);
+      else if (!g_cond_wait_until (&ep->cond, &ep->lock, due))
+        queue_pings (ep, g_get_monotonic_time ());
+      ep->sleeping = FALSE;
+    }
+    if (g_queue_is_empty (&ep->queue) && ep->stopping)
+      break;
+
+    /* take everything queued, send it without the lock */
+    batch = ep->queue;
+    g_queue_init (&ep->queue);
+    g_mutex_unlock (&ep->lock);
+
+    now = g_get_monotonic_time ();
+    for (GList *l = batch.head; l != NULL; l = l->next) {
+      g_autoptr (GError) error = NULL;
+      Frame *frame = l->data;
+
+      if (!send_frame (socket, frame, &error)) {
+        g_warning ("%s", error->message);
+        __atomic_fetch_add (&ep->send_errors, 1, __ATOMIC_RELAXED);
+      }
+    }
+
+    g_mutex_lock (&ep->lock);
+    for (GList *l = batch.head; l != NULL; l = l->next)
+      note_activity (ep, ((Frame *) l->data)->topic, now);
+    ep->sent += batch.length;
+    g_queue_clear_full (&batch, (GDestroyNotify) frame_free);
+    g_cond_broadcast (&ep->cond); /* for flush() */
+  }
+  g_mutex_unlock (&ep->lock);
+
+  /* frames already handed over go out within the linger period */
+  zmq_close (socket);
+  return NULL;
+}
+
+/**
+ * _pulse_endpoint_acquire:
+ * @bind: a ZeroMQ address to bind, e.g. `tcp://127.0.0.1:5555`; a `*` port picks a free one
+ * @sndhwm: ZMQ_SNDHWM of the socket (0: no limit, as the original)
+ * @linger: ZMQ_LINGER in milliseconds
+ * @error: return location for a #GError (%PULSE_RESOURCE_ERROR_BIND)
+ *
+ * Returns the endpoint bound to @bind, binding it on first use. Socket
+ * options come from the first user.
+ *
+ * Returns: (transfer full): the endpoint, or %NULL
+ */
+PulseEndpoint *
+_pulse_endpoint_acquire (const gchar *bind, gint sndhwm, gint linger, GError **error)
+{
+  PulseEndpoint *ep;
+
+  g_mutex_lock (&endpoints_lock);
+  if (endpoints == NULL)
+    endpoints = g_hash_table_new (g_str_hash, g_str_equal);
+  ep = g_hash_table_lookup (endpoints, bind);
+  if (ep != NULL) {
+    ep->ref_count++;
+    g_mutex_unlock (&endpoints_lock);
+    return ep;
+  }
+
+  ep = g_new0 (PulseEndpoint, 1);
+  ep->ref_count = 1;
+  ep->bind = g_strdup (bind);
+  ep->sndhwm = sndhwm;
+  ep->linger = linger;
+  ep->heartbeats = g_array_new (FALSE, TRUE, sizeof (Heartbeat));
+  g_mutex_init (&ep->lock);
+  g_cond_init (&ep->cond);
+  g_queue_init (&ep->queue);
+
+  ep->thread = g_thread_try_new ("pulse-endpoint", owner_thread, ep, error);
+  if (ep->thread != NULL) {
+    g_mutex_lock (&ep->lock);
+    while (!ep->started)
+      g_cond_wait (&ep->cond, &ep->lock);
+    g_mutex_unlock (&ep->lock);
+  }
+  if (ep->thread == NULL || ep->start_error != NULL) {
+    if (ep->thread != NULL) {
+      g_thread_join (ep->thread);
+      g_propagate_error (error, g_steal_pointer (&ep->start_error));
+    }
+    g_mutex_unlock (&endpoints_lock);
+    g_array_unref (ep->heartbeats);
+    g_mutex_clear (&ep->lock);
+    g_cond_clear (&ep->cond);
+    g_free (ep->bind);
+    g_free (ep);
+    return NULL;
+  }
+  g_hash_table_insert (endpoints, ep->bind, ep);
+  g_mutex_unlock (&endpoints_lock);
+  return ep;
+}
+
+/**
+ * _pulse_endpoint_release:
+ * @ep: (transfer full): an endpoint
+ *
+ * Drops a user. The last one sends what is queued, closes the socket
+ * (ZeroMQ keeps sending for the linger period) and frees the endpoint.
+ */
+void
+_pulse_endpoint_release (PulseEndpoint *ep)
+{
+  g_mutex_lock (&endpoints_lock);
+  if (--ep->ref_count > 0) {
+    g_mutex_unlock (&endpoints_lock);
+    return;
+  }
+  g_hash_table_remove (endpoints, ep->bind);
+  g_mutex_unlock (&endpoints_lock);
+
+  g_mutex_lock (&ep->lock);
+  ep->stopping = TRUE;
+  g_cond_broadcast (&ep->cond);
+  g_mutex_unlock (&ep->lock);
+  g_thread_join (ep->thread);
+
+  for (guint i = 0; i < ep->heartbeats->len; i++)
+    g_free (g_array_index (ep->heartbeats, Heartbeat, i).topic);
+  g_array_unref (ep->heartbeats);
+  g_queue_clear_full (&ep->queue, (GDestroyNotify) frame_free);
+  g_mutex_clear (&ep->lock);
+  g_cond_clear (&ep->cond);
+  g_free (ep->bind);
+  g_free (ep->last_endpoint);
+  g_free (ep);
+}
+
+/**
+ * _pulse_endpoint_get_address:
+ * @ep: an endpoint
+ *
+ * Returns: (transfer none): the address actually bound, with the port
+ * ZeroMQ picked for a `*` port
+ */
+const gchar *
+_pulse_endpoint_get_address (PulseEndpoint *ep)
+{
+  return ep->last_endpoint;
+}
+
+/**
+ * _pulse_endpoint_send:
+ * @ep: an endpoint
+ * @topic: the topic (frame 1)
+ * @msg_type: DATA or PING
+ * @flags: the flags byte
+ * @record_count: the record count
+ * @payload: the payload (frame 4); the endpoint takes a reference, no copy
+ *
+ * Queues a message for the owner thread and returns at once. Thread-safe.
+ */
+void
+_pulse_endpoint_send (PulseEndpoint *ep, const gchar *topic, guint8 msg_type, guint8 flags,
+    guint32 record_count, GBytes *payload)
+{
+  Frame *frame = g_new (Frame, 1);
+  gboolean wake;
+
+  frame->topic = g_strdup (topic);
+  frame->topic_len = strlen (topic);
+  frame->msg_type = msg_type;
+  frame->flags = flags;
+  frame->record_count = record_count;
+  frame->payload = g_bytes_ref (payload);
+
+  g_mutex_lock (&ep->lock);
+  g_queue_push_tail (&ep->queue, frame);
+  ep->queued++;
+  wake = ep->sleeping;
+  if (wake)
+    g_cond_broadcast (&ep->cond);
+  g_mutex_unlock (&ep->lock);
+}
+
+/**
+ * _pulse_endpoint_flush:
+ * @ep: an endpoint
+ * @timeout_us: how long to wait at most, or -1
+ *
+ * Waits until every frame queued so far is handed to ZeroMQ.
+ *
+ * Returns: %TRUE if it was, %FALSE on timeout
+ */
+gboolean
+_pulse_endpoint_flush (PulseEndpoint *ep, gint64 timeout_us)
+{
+  gint64 deadline = timeout_us < 0 ? G_MAXINT64 : g_get_monotonic_time () + timeout_us;
+  guint64 target;
+  gboolean done = TRUE;
+
+  g_mutex_lock (&ep->lock);
+  target = ep->queued;
+  g_cond_broadcast (&ep->cond);
+  while (ep->sent < target) {
+    if (deadline == G_MAXINT64) {
+      g_cond_wait (&ep->cond, &ep->lock);
+    } else if (!g_cond_wait_until (&ep->cond, &ep->lock, deadline)) {
+      done = ep->sent >= target;
+      break;
+    }
+  }
+  g_mutex_unlock (&ep->lock);
+  return done;
+}
+
+/**
+ * _pulse_endpoint_add_heartbeat:
+ * @ep: an endpoint
+ * @topic: a topic
+ * @interval: seconds of quiet after which a PING goes out on @topic
+ *
+ * Sends PING messages on a quiet topic, as PROTOCOL.md describes. Off by
+ * default: the original's subscribers cannot decode them.
+ */
+void
+_pulse_endpoint_add_heartbeat (PulseEndpoint *ep, const gchar *topic, gdouble interval)
+{
+  Heartbeat hb = { 0 };
+
+  g_mutex_lock (&ep->lock);
+  for (guint i = 0; i < ep->heartbeats->len; i++) {
+    Heartbeat *old = &g_array_index (ep->heartbeats, Heartbeat, i);
+    if (strcmp (old->topic, topic) == 0) {
+      old->users++;
+      old->interval_us = MIN (old->interval_us, (gint64) (interval * G_USEC_PER_SEC));
+      g_mutex_unlock (&ep->lock);
+      return;
+    }
+  }
+  hb.topic = g_strdup (topic);
+  hb.interval_us = MAX (1000, (gint64) (interval * G_USEC_PER_SEC));
+  hb.last_us = g_get_monotonic_time ();
+  hb.users = 1;
+  g_array_append_val (ep->heartbeats, hb);
+  g_cond_broadcast (&ep->cond); /* the owner recomputes its deadline */
+  g_mutex_unlock (&ep->lock);
+}
+
+/**
+ * _pulse_endpoint_remove_heartbeat:
+ * @ep: an endpoint
+ * @topic: a topic given to _pulse_endpoint_add_heartbeat()
+ *
+ * Stops the heartbeat of @topic once its last user removes it.
+ */
+void
+_pulse_endpoint_remove_heartbeat (PulseEndpoint *ep, const gchar *topic)
+{
+  g_mutex_lock (&ep->lock);
+  for (guint i = 0; i < ep->heartbeats->len; i++) {
+    Heartbeat *hb = &g_array_index (ep->heartbeats, Heartbeat, i);
+    if (strcmp (hb->topic, topic) == 0 && --hb->users == 0) {
+      g_free (hb->topic);
+      g_array_remove_index (ep->heartbeats, i);
+      break;
+    }
+  }
+  g_mutex_unlock (&ep->lock);
+}

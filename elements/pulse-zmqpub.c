@@ -1,0 +1,298 @@
+/* PulseMQ — zmqpub: publishes on a ZeroMQ PUB socket
+ *
+ *   pulse-launch "timer interval=0.5 ! msgpack ! lz4 ! zmqpub topic=sh_market"
+ *   pulse-launch "timer ! zmqpub topic=x"          (records go out as msgpack)
+ *
+ * Sends each buffer as the original's 4-frame message: topic, meta
+ * (DATA, flags from the buffer's serializer and compression, record
+ * count), timestamp, payload. Every zmqpub of the process with the same
+ * `bind` shares one socket, owned by one thread (see pulse-endpoint.c);
+ * this element only queues frames to it, without copying payloads.
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pulse-private.h"
+#include "pulse-zmqpub.h"
+
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "pulse-zmqpub"
+
+#define DEFAULT_TOPIC NULL
+#define DEFAULT_BIND "tcp://*:5555"
+#define DEFAULT_SNDHWM 0
+#define DEFAULT_LINGER 1000
+#define DEFAULT_HEARTBEAT 0.0
+/* on EOS, wait this long for queued frames to reach ZeroMQ */
+#define FLUSH_TIMEOUT_US (30 * G_USEC_PER_SEC)
+#define WARN_FIRST 10
+#define WARN_EVERY 1000
+
+struct _PulseZmqPub {
+  PulseElement parent_instance;
+
+  gchar *topic;
+  gchar *bind;
+  gint sndhwm;
+  gint linger;
+  gdouble heartbeat;
+
+  PulseEndpoint *endpoint;
+  guint64 sent; /* atomic, like the two below */
+  guint64 records;
+  guint64 bytes;
+  guint64 dropped;
+};
+
+enum {
+  PROP_0,
+  PROP_TOPIC,
+  PROP_BIND,
+  PROP_SNDHWM,
+  PROP_LINGER,
+  PROP_HEARTBEAT,
+  PROP_ENDPOINT,
+  PROP_SENT,
+  PROP_RECORDS,
+  PROP_BYTES,
+  PROP_DROPPED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (PulseZmqPub, pulse_zmq_pub, PULSE_TYPE_ELEMENT)
+#define parent_class pulse_zmq_pub_parent_class
+
+static void
+drop (PulseZmqPub *self, const GError *error)
+{
+  guint64 n = __atomic_add_fetch (&self->dropped, 1, __ATOMIC_RELAXED);
+
+  if (n <= WARN_FIRST || n % WARN_EVERY == 0)
+    PULSE_ELEMENT_WARNING (self, STREAM, ENCODE,
+        (_ ("%s did not send a buffer on topic \"%s\" (%llu so far): %s"),
+            pulse_element_get_name (PULSE_ELEMENT (self)), self->topic, (unsigned long long) n,
+            error->message),
+        (NULL));
+}
+
+static PulseFlowReturn
+pulse_zmq_pub_chain (PulseElement *element, PulsePad *pad, PulseBuffer *buffer)
+{
+  PulseZmqPub *self = PULSE_ZMQ_PUB (element);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) payload = NULL;
+  PulseSerializer serializer = pulse_buffer_get_serializer (buffer);
+  PulseCompression compression = pulse_buffer_get_compression (buffer);
+  guint32 count = pulse_buffer_get_record_count (buffer);
+
+  if (!pulse_protocol_check_record_count (count, &error))
+    goto refused;
+  if (pulse_buffer_get_format (buffer) == PULSE_FORMAT_RECORDS) {
+    /* the original's defaults: msgpack, no compression */
+    serializer = PULSE_SERIALIZER_MSGPACK;
+    compression = PULSE_COMPRESSION_NONE;
+    payload = pulse_serialize (serializer, buffer, &error);
+    if (payload == NULL)
+      goto refused;
+  } else {
+    payload = g_bytes_ref (pulse_buffer_get_bytes (buffer));
+  }
+
+  _pulse_endpoint_send (self->endpoint, self->topic, PULSE_MSG_TYPE_DATA,
+      pulse_protocol_make_flags (serializer, compression), count, payload);
+  __atomic_fetch_add (&self->sent, 1, __ATOMIC_RELAXED);
+  __atomic_fetch_add (&self->records, count, __ATOMIC_RELAXED);
+  __atomic_fetch_add (&self->bytes, g_bytes_get_size (payload), __ATOMIC_RELAXED);
+  pulse_buffer_unref (buffer);
+  return PULSE_FLOW_OK;
+
+refused:
+  drop (self, error);
+  pulse_buffer_unref (buffer);
+  return PULSE_FLOW_OK;
+}
+
+static void
+pulse_zmq_pub_sink_eos (PulseElement *element, PulsePad *pad)
+{
+  PulseZmqPub *self = PULSE_ZMQ_PUB (element);
+
+  /* everything accepted reaches ZeroMQ before the pipeline says EOS */
+  if (self->endpoint != NULL && !_pulse_endpoint_flush (self->endpoint, FLUSH_TIMEOUT_US))
+    PULSE_ELEMENT_WARNING (self, RESOURCE, WRITE,
+        (_ ("%s: frames still queued after 30 s"), pulse_element_get_name (element)), (NULL));
+  PULSE_ELEMENT_CLASS (parent_class)->sink_eos (element, pad);
+}
+
+static gboolean
+pulse_zmq_pub_change_state (PulseElement *element, PulseStateChange transition, GError **error)
+{
+  PulseZmqPub *self = PULSE_ZMQ_PUB (element);
+
+  switch (transition) {
+    case PULSE_STATE_CHANGE_NULL_TO_READY:
+      if (self->topic == NULL || *self->topic == '\0') {
+        g_set_error (error, PULSE_RESOURCE_ERROR, PULSE_RESOURCE_ERROR_SETTINGS,
+            _ ("%s needs a topic, e.g. zmqpub topic=sh_market"), pulse_element_get_name (element));
+        return FALSE;
+      }
+      self->endpoint = _pulse_endpoint_acquire (self->bind, self->sndhwm, self->linger, error);
+      if (self->endpoint == NULL)
+        return FALSE;
+      if (self->heartbeat > 0)
+        _pulse_endpoint_add_heartbeat (self->endpoint, self->topic, self->heartbeat);
+      pulse_element_message_full (element, PULSE_MESSAGE_INFO, PULSE_RESOURCE_ERROR,
+          PULSE_RESOURCE_ERROR_BIND,
+          g_strdup_printf (_ ("publishing topic \"%s\" on %s"), self->topic,
+              _pulse_endpoint_get_address (self->endpoint)),
+          NULL, __FILE__, G_STRFUNC, __LINE__);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENDPOINT]);
+      break;
+    case PULSE_STATE_CHANGE_READY_TO_PLAYING:
+      __atomic_store_n (&self->dropped, 0, __ATOMIC_RELAXED);
+      break;
+    case PULSE_STATE_CHANGE_READY_TO_NULL:
+      if (self->endpoint != NULL) {
+        if (self->heartbeat > 0)
+          _pulse_endpoint_remove_heartbeat (self->endpoint, self->topic);
+        _pulse_endpoint_release (g_steal_pointer (&self->endpoint));
+      }
+      break;
+    default: break;
+  }
+  return PULSE_ELEMENT_CLASS (parent_class)->change_state (element, transition, error);
+}
+
+static void
+pulse_zmq_pub_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  PulseZmqPub *self = PULSE_ZMQ_PUB (object);
+
+  switch (prop_id) {
+    case PROP_TOPIC:
+      g_free (self->topic);
+      self->topic = g_value_dup_string (value);
+      break;
+    case PROP_BIND:
+      g_free (self->bind);
+      self->bind = g_value_dup_string (value);
+      if (self->bind == NULL)
+        self->bind = g_strdup (DEFAULT_BIND);
+      break;
+    case PROP_SNDHWM: self->sndhwm = g_value_get_int (value); break;
+    case PROP_LINGER: self->linger = g_value_get_int (value); break;
+    case PROP_HEARTBEAT: self->heartbeat = g_value_get_double (value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+pulse_zmq_pub_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  PulseZmqPub *self = PULSE_ZMQ_PUB (object);
+
+  switch (prop_id) {
+    case PROP_TOPIC: g_value_set_string (value, self->topic); break;
+    case PROP_BIND: g_value_set_string (value, self->bind); break;
+    case PROP_SNDHWM: g_value_set_int (value, self->sndhwm); break;
+    case PROP_LINGER: g_value_set_int (value, self->linger); break;
+    case PROP_HEARTBEAT: g_value_set_double (value, self->heartbeat); break;
+    case PROP_ENDPOINT:
+      g_value_set_string (
+          value, self->endpoint != NULL ? _pulse_endpoint_get_address (self->endpoint) : NULL);
+      break;
+    case PROP_SENT:
+      g_value_set_uint64 (value, __atomic_load_n (&self->sent, __ATOMIC_RELAXED));
+      break;
+    case PROP_RECORDS:
+      g_value_set_uint64 (value, __atomic_load_n (&self->records, __ATOMIC_RELAXED));
+      break;
+    case PROP_BYTES:
+      g_value_set_uint64 (value, __atomic_load_n (&self->bytes, __ATOMIC_RELAXED));
+      break;
+    case PROP_DROPPED:
+      g_value_set_uint64 (value, __atomic_load_n (&self->dropped, __ATOMIC_RELAXED));
+      break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+pulse_zmq_pub_finalize (GObject *object)
+{
+  PulseZmqPub *self = PULSE_ZMQ_PUB (object);
+
+  if (self->endpoint != NULL)
+    _pulse_endpoint_release (self->endpoint);
+  g_free (self->topic);
+  g_free (self->bind);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+pulse_zmq_pub_class_init (PulseZmqPubClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  PulseElementClass *element_class = PULSE_ELEMENT_CLASS (klass);
+
+  object_class->set_property = pulse_zmq_pub_set_property;
+  object_class->get_property = pulse_zmq_pub_get_property;
+  object_class->finalize = pulse_zmq_pub_finalize;
+  element_class->chain = pulse_zmq_pub_chain;
+  element_class->sink_eos = pulse_zmq_pub_sink_eos;
+  element_class->change_state = pulse_zmq_pub_change_state;
+
+  properties[PROP_TOPIC] = g_param_spec_string ("topic", "Topic",
+      "The topic (frame 1) of every message; subscribers match it by prefix", DEFAULT_TOPIC,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BIND] = g_param_spec_string ("bind", "Bind",
+      "ZeroMQ address to bind; zmqpubs with the same bind share one socket "
+      "(default: $PULSEMQ_BIND, else tcp://*:5555; tcp://127.0.0.1:* picks a free port)",
+      DEFAULT_BIND, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SNDHWM] = g_param_spec_int ("sndhwm", "Send high-water mark",
+      "ZMQ_SNDHWM: messages queued per subscriber before ZeroMQ drops (0 = no limit)", 0, G_MAXINT,
+      DEFAULT_SNDHWM, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LINGER] = g_param_spec_int ("linger", "Linger",
+      "ZMQ_LINGER: milliseconds to keep sending queued messages after close (-1 = until sent)", -1,
+      G_MAXINT, DEFAULT_LINGER, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HEARTBEAT] = pulse_param_spec_duration ("heartbeat", "Heartbeat",
+      "Send a PING on the topic after this long without data (0 = off: the original's "
+      "subscribers cannot decode PING)",
+      0.0, 3600.0, DEFAULT_HEARTBEAT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ENDPOINT] = g_param_spec_string ("endpoint", "Endpoint",
+      "The address bound, with the port ZeroMQ picked (READY and later)", NULL,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SENT] = g_param_spec_uint64 ("sent", "Sent", "Messages sent", 0, G_MAXUINT64, 0,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RECORDS] = g_param_spec_uint64 ("records", "Records",
+      "Records sent (the sum of record counts)", 0, G_MAXUINT64, 0,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BYTES] = g_param_spec_uint64 ("bytes", "Bytes", "Payload bytes sent", 0,
+      G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DROPPED] = g_param_spec_uint64 ("dropped", "Dropped",
+      "Buffers not sent: too many records, or records msgpack cannot represent", 0, G_MAXUINT64, 0,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  pulse_element_class_set_metadata (element_class, "ZeroMQ publisher", "Sink/Network",
+      "Publishes buffers as PulseMQ messages on a ZeroMQ PUB socket shared per bind address",
+      "timer interval=0.5 count=4 ! msgpack ! lz4 ! zmqpub topic=sh_market bind=tcp://127.0.0.1:*");
+  pulse_element_class_add_pad_template (element_class,
+      pulse_pad_template_new ("sink", PULSE_PAD_SINK, PULSE_PAD_ALWAYS,
+          PULSE_FORMAT_RECORDS | PULSE_FORMAT_SERIALIZED | PULSE_FORMAT_COMPRESSED));
+}
+
+static void
+pulse_zmq_pub_init (PulseZmqPub *self)
+{
+  const gchar *bind = g_getenv ("PULSEMQ_BIND");
+
+  self->bind = g_strdup (bind != NULL && *bind != '\0' ? bind : DEFAULT_BIND);
+  self->sndhwm = DEFAULT_SNDHWM;
+  self->linger = DEFAULT_LINGER;
+  self->heartbeat = DEFAULT_HEARTBEAT;
+  pulse_element_add_pad_from_template (PULSE_ELEMENT (self), "sink");
+}
