@@ -494,6 +494,12 @@ typedef struct {
 
 /* UTF-8, where U+0000 is a character like any other (g_utf8_validate
  * stops at NUL bytes) */
+/* msgpack-c leaves the pointer of an empty string or binary NULL; every
+ * reader here gets a real (empty) one, so that memchr, memcmp and strndup
+ * never see NULL */
+#define STR_PTR(o) ((o)->via.str.size > 0 ? (o)->via.str.ptr : "")
+#define BIN_PTR(o) ((o)->via.bin.size > 0 ? (o)->via.bin.ptr : "")
+
 static gboolean
 utf8_valid (const gchar *s, gsize len)
 {
@@ -519,7 +525,7 @@ kind_of (const msgpack_object *o)
     case MSGPACK_OBJECT_FLOAT32:
     case MSGPACK_OBJECT_FLOAT64: return KIND_FLOAT;
     case MSGPACK_OBJECT_STR:
-      return utf8_valid (o->via.str.ptr, o->via.str.size) ? KIND_STR : KIND_OTHER;
+      return utf8_valid (STR_PTR (o), o->via.str.size) ? KIND_STR : KIND_OTHER;
     case MSGPACK_OBJECT_BIN: return KIND_BIN;
     default: return KIND_OTHER;
   }
@@ -528,9 +534,8 @@ kind_of (const msgpack_object *o)
 static gboolean
 key_is_name (const msgpack_object *key)
 {
-  return key->type == MSGPACK_OBJECT_STR &&
-      memchr (key->via.str.ptr, 0, key->via.str.size) == NULL &&
-      g_utf8_validate_len (key->via.str.ptr, key->via.str.size, NULL);
+  return key->type == MSGPACK_OBJECT_STR && memchr (STR_PTR (key), 0, key->via.str.size) == NULL &&
+      g_utf8_validate_len (STR_PTR (key), key->via.str.size, NULL);
 }
 
 /* The column of a key that is in position @pos of its row: rows usually
@@ -538,7 +543,7 @@ key_is_name (const msgpack_object *key)
 static gint
 find_column (Columns *columns, const msgpack_object *key, guint pos)
 {
-  const gchar *name = key->via.str.ptr;
+  const gchar *name = STR_PTR (key);
   guint32 len = key->via.str.size;
   g_autofree gchar *owned = NULL;
   gpointer index;
@@ -590,7 +595,7 @@ collect_columns (Columns *columns, const msgpack_object *rows, guint n_rows)
         return FALSE;
       index = find_column (columns, key, i);
       if (index < 0) {
-        ColInfo info = { key->via.str.ptr, key->via.str.size, KIND_NULL, -1 };
+        ColInfo info = { STR_PTR (key), key->via.str.size, KIND_NULL, -1 };
         g_array_append_val (columns->cols, info);
         index = columns->cols->len - 1;
         g_hash_table_insert (
@@ -640,11 +645,11 @@ append_value (PulseRecordBatch *batch, guint column, PulseColumnType type, const
       pulse_record_batch_append_double (batch, column, o->via.f64);
       break;
     case MSGPACK_OBJECT_STR:
-      pulse_record_batch_append_string (batch, column, o->via.str.ptr, o->via.str.size);
+      pulse_record_batch_append_string (batch, column, STR_PTR (o), o->via.str.size);
       break;
     case MSGPACK_OBJECT_BIN:
       pulse_record_batch_append_binary (
-          batch, column, (const guint8 *) o->via.bin.ptr, o->via.bin.size);
+          batch, column, (const guint8 *) BIN_PTR (o), o->via.bin.size);
       break;
     default: g_assert_not_reached ();
   }
@@ -704,7 +709,7 @@ out:
 static GVariant *
 string_to_variant (const msgpack_object *o, GError **error)
 {
-  const gchar *s = o->via.str.ptr;
+  const gchar *s = STR_PTR (o);
   gsize len = o->via.str.size;
 
   if (!utf8_valid (s, len)) {
@@ -712,6 +717,9 @@ string_to_variant (const msgpack_object *o, GError **error)
         error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_DECODE, _ ("a string is not valid UTF-8"));
     return NULL;
   }
+  /* an empty string has no data pointer in msgpack-c */
+  if (len == 0)
+    return g_variant_new_string ("");
   if (memchr (s, 0, len) != NULL) {
     g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_DECODE,
         _ ("a key or nested string holds a NUL character, which a value tree cannot hold"));
@@ -735,7 +743,7 @@ object_to_variant (const msgpack_object *o, GError **error)
     case MSGPACK_OBJECT_FLOAT64: return g_variant_new_double (o->via.f64);
     case MSGPACK_OBJECT_STR: return string_to_variant (o, error);
     case MSGPACK_OBJECT_BIN:
-      return g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, o->via.bin.ptr, o->via.bin.size, 1);
+      return g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, BIN_PTR (o), o->via.bin.size, 1);
     case MSGPACK_OBJECT_ARRAY: {
       GVariantBuilder builder;
 

@@ -89,7 +89,8 @@ _pulse_str_deserialize (GBytes *payload, GError **error)
         error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_DECODE, _ ("str payload is not valid UTF-8"));
     return NULL;
   }
-  return pulse_buffer_new_value (g_variant_new_take_string (g_strndup (data, len)));
+  /* an empty GBytes may have no data pointer at all */
+  return pulse_buffer_new_value (g_variant_new_take_string (g_strndup (len > 0 ? data : "", len)));
 }
 
 GBytes *

@@ -244,6 +244,48 @@ def test_every_serializer_and_compression():
     run_pairs([(s, c) for s in SERIALIZERS for c in COMPRESSIONS])
 
 
+def arrow_stream():
+    """An Arrow IPC stream written by the apache-arrow npm package (no pyarrow
+    in Debian), and how many rows it holds."""
+    import shutil
+    import tempfile
+    node = shutil.which("node") or "/usr/bin/node"
+    check = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "arrow",
+                         "check-arrow.mjs")
+    with tempfile.NamedTemporaryFile(suffix=".arrows") as f:
+        p = subprocess.run([node, check, "write", "multi", f.name], capture_output=True,
+                           timeout=DEADLINE)
+        assert p.returncode == 0, ("run npm ci --prefix tests/arrow", p.stderr.decode())
+        return f.read(), json.loads(p.stdout)["rows"]
+
+
+def test_arrow_from_an_independent_writer_with_every_compression():
+    """The four pyarrow pairs: a stream written by apache-arrow, compressed by
+    the Python libraries, published from Python, decoded by zmqsub ! decode."""
+    stream, rows = arrow_stream()
+    with Publisher() as pub, \
+            Launch(f"zmqsub endpoint={pub.endpoint} topics=a_ ! decode ! print") as launch:
+        expected = {}
+        for comp in COMPRESSIONS:
+            flags = 2 | (COMPRESSIONS[comp] << 3)
+            expected[f"a_{comp}"] = [f"a_{comp}".encode(), meta(1, flags, rows), now_ns(),
+                                     compress(comp, stream)]
+
+        def publish():
+            for msg in expected.values():
+                pub.send(msg)
+
+        launch.publish_until(publish, lambda: set(expected) <= topics_seen(launch),
+                             f"a line for each of {sorted(expected)}")
+        for line in launch.records():
+            comp = line["topic"][2:]
+            assert line["serializer"] == "arrow" and line["compression"] == comp, line
+            assert line["record_count"] == rows, line
+            assert isinstance(line["payload"], list) and len(line["payload"]) == rows, line
+        assert "WARNING" not in launch.stderr(), launch.describe()
+        launch.interrupt()
+
+
 def test_prefix_subscription():
     """topics=sh receives sh_market and shx, as ZeroMQ's prefix match does,
     and not other topics."""
@@ -513,6 +555,7 @@ if __name__ == "__main__":
     taplib.run([
         test_str_and_bytes_uncompressed,
         test_every_serializer_and_compression,
+        test_arrow_from_an_independent_writer_with_every_compression,
         test_prefix_subscription,
         test_exact_topics,
         test_malformed_messages_are_counted_and_skipped,
