@@ -36,29 +36,6 @@
 
 #define MAX_DEPTH 64
 
-typedef struct {
-  const gchar *name;
-  PulseColumnType type;
-  const guint8 *data;
-  gsize data_len;
-  const guint32 *offsets;
-  const guint8 *validity;
-} PulseColumnView;
-
-static void
-peek_column (PulseRecordBatch *batch, guint column, PulseColumnView *view)
-{
-  PulseColumnArrays arrays;
-
-  _pulse_record_batch_peek_arrays (batch, column, &arrays);
-  view->name = pulse_record_batch_get_column_name (batch, column);
-  view->type = pulse_record_batch_get_column_type (batch, column);
-  view->data = arrays.data;
-  view->data_len = arrays.data_len;
-  view->offsets = arrays.offsets;
-  view->validity = arrays.validity;
-}
-
 /* ---- encoding ------------------------------------------------------------ */
 
 /* msgspec's layout of the shortest digits that read back as @v */

@@ -57,30 +57,6 @@ typedef struct {
   guint8 *p;
 } Cursor;
 
-/* a column's arrays plus what the writers need to know about it */
-typedef struct {
-  const gchar *name;
-  PulseColumnType type;
-  const guint8 *data;
-  gsize data_len;
-  const guint32 *offsets;
-  const guint8 *validity;
-} PulseColumnView;
-
-static void
-peek_column (PulseRecordBatch *batch, guint column, PulseColumnView *view)
-{
-  PulseColumnArrays arrays;
-
-  _pulse_record_batch_peek_arrays (batch, column, &arrays);
-  view->name = pulse_record_batch_get_column_name (batch, column);
-  view->type = pulse_record_batch_get_column_type (batch, column);
-  view->data = arrays.data;
-  view->data_len = arrays.data_len;
-  view->offsets = arrays.offsets;
-  view->validity = arrays.validity;
-}
-
 /* Writes into memory sized beforehand, so it never checks room. Being
  * static inline with the packer on the stack lets the compiler turn
  * msgpack-c's indirect write into a plain store. */

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <pulsemq/pulsemq.h>
+#include "pulse-private.h"
 
 G_BEGIN_DECLS
 
@@ -29,5 +30,30 @@ G_GNUC_INTERNAL GBytes *_pulse_zstd_compress (GBytes *data, gint level, GError *
 G_GNUC_INTERNAL GBytes *_pulse_zstd_decompress (GBytes *data, gsize max_size, GError **error);
 G_GNUC_INTERNAL GBytes *_pulse_snappy_compress (GBytes *data, GError **error);
 G_GNUC_INTERNAL GBytes *_pulse_snappy_decompress (GBytes *data, gsize max_size, GError **error);
+
+/* A column's arrays plus what the msgpack and JSON writers need to know
+ * about it, read once per batch. */
+typedef struct {
+  const gchar *name;
+  PulseColumnType type;
+  const guint8 *data;
+  gsize data_len;
+  const guint32 *offsets;
+  const guint8 *validity;
+} PulseColumnView;
+
+static inline void
+peek_column (PulseRecordBatch *batch, guint column, PulseColumnView *view)
+{
+  PulseColumnArrays arrays;
+
+  _pulse_record_batch_peek_arrays (batch, column, &arrays);
+  view->name = pulse_record_batch_get_column_name (batch, column);
+  view->type = pulse_record_batch_get_column_type (batch, column);
+  view->data = arrays.data;
+  view->data_len = arrays.data_len;
+  view->offsets = arrays.offsets;
+  view->validity = arrays.validity;
+}
 
 G_END_DECLS
