@@ -14,6 +14,7 @@
 #include "pulse-queue.h"
 #include "pulse-serializers.h"
 #include "pulse-tee.h"
+#include "pulse-ticksrc.h"
 #include "pulse-timer.h"
 #include "pulse-zmqpub.h"
 #include "pulse-zmqsub.h"
@@ -38,6 +39,7 @@ _pulse_elements_register (PulseRegistry *registry)
     { "snappy", pulse_snappy_codec_get_type },
     { "str", pulse_str_codec_get_type },
     { "tee", pulse_tee_get_type },
+    { "ticksrc", pulse_tick_src_get_type },
     { "timer", pulse_timer_get_type },
     { "zmqpub", pulse_zmq_pub_get_type },
     { "zmqsub", pulse_zmq_sub_get_type },
