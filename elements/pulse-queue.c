@@ -44,6 +44,10 @@ struct _PulseQueue {
   gboolean flushing;
   gboolean warned;
   PulseFlowReturn srcresult; /* what downstream last said */
+  /* who sleeps on the condition: the FIFO only signals when someone does,
+   * so a busy queue costs no wake-up per buffer */
+  gboolean consumer_waiting;
+  guint producers_waiting;
   GThread *thread;
 };
 
@@ -115,7 +119,9 @@ pulse_queue_chain (PulseElement *element, PulsePad *pad, PulseBuffer *buffer)
         continue;
       }
     }
+    self->producers_waiting++;
     g_cond_wait (&self->cond, &self->lock);
+    self->producers_waiting--;
   }
   if (self->flushing || self->srcresult != PULSE_FLOW_OK) {
     ret = self->flushing ? PULSE_FLOW_FLUSHING : self->srcresult;
@@ -126,7 +132,8 @@ pulse_queue_chain (PulseElement *element, PulsePad *pad, PulseBuffer *buffer)
   self->n_buffers++;
   self->n_bytes += pulse_buffer_get_size (buffer);
   g_queue_push_tail (&self->fifo, buffer);
-  g_cond_broadcast (&self->cond);
+  if (self->consumer_waiting)
+    g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
   return PULSE_FLOW_OK;
 }
@@ -154,8 +161,11 @@ queue_thread (gpointer user_data)
     gpointer item;
     PulseFlowReturn ret;
 
-    while (!self->flushing && g_queue_is_empty (&self->fifo))
+    while (!self->flushing && g_queue_is_empty (&self->fifo)) {
+      self->consumer_waiting = TRUE;
       g_cond_wait (&self->cond, &self->lock);
+      self->consumer_waiting = FALSE;
+    }
     if (self->flushing)
       break;
     item = g_queue_pop_head (&self->fifo);
@@ -163,7 +173,8 @@ queue_thread (gpointer user_data)
       self->n_buffers--;
       self->n_bytes -= pulse_buffer_get_size (item);
     }
-    g_cond_broadcast (&self->cond); /* room for a blocked upstream */
+    if (self->producers_waiting > 0)
+      g_cond_broadcast (&self->cond); /* room for a blocked upstream */
     g_mutex_unlock (&self->lock);
 
     if (item == EOS_ITEM) {
