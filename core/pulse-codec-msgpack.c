@@ -329,7 +329,7 @@ read_be (const guint8 *p, guint width)
 static gboolean
 check_payload (const guint8 *p, gsize len, GError **error)
 {
-  guint64 todo[MAX_DEPTH + 1];
+  guint64 left[MAX_DEPTH + 1]; /* values still to read at each depth */
   gint top = 0;
   gsize pos = 0;
 
@@ -337,7 +337,7 @@ check_payload (const guint8 *p, gsize len, GError **error)
     g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_DECODE, _ ("empty msgpack payload"));
     return FALSE;
   }
-  todo[0] = 1;
+  left[0] = 1;
   while (top >= 0) {
     gsize at = pos, skip = 0;
     guint64 n = 0, items = 0;
@@ -345,11 +345,11 @@ check_payload (const guint8 *p, gsize len, GError **error)
     gboolean container = FALSE;
     guint8 b;
 
-    if (todo[top] == 0) {
+    if (left[top] == 0) {
       top--;
       continue;
     }
-    todo[top]--;
+    left[top]--;
     if (pos >= len)
       goto truncated;
     b = p[pos++];
@@ -423,7 +423,7 @@ check_payload (const guint8 *p, gsize len, GError **error)
               _ ("msgpack containers nest deeper than %d levels at offset %zu"), MAX_DEPTH, at);
           return FALSE;
         }
-        todo[++top] = items;
+        left[++top] = items;
       }
     } else if (skip > len - pos) {
       goto truncated;
