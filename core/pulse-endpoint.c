@@ -7,6 +7,14 @@
  * to zmq_msg_init_data() without a copy: ZeroMQ's I/O thread drops the
  * reference when it has sent them.
  *
+ * A frame is owned by whoever holds it last: the queue, then ZeroMQ, whose
+ * free callback releases it once the payload is written to every peer's
+ * socket (or the peer is gone). The frame carries the byte charge of its
+ * zmqpub's PulseSendBudget, so a budget knows how many payload bytes of its
+ * topic the process still holds: that bounds the memory a stalled
+ * subscriber can cost (max-queue-bytes), and tells a draining publisher
+ * when everything it accepted has reached the kernel.
+ *
  * The owner thread is woken only when it sleeps on an empty queue, and
  * then sends everything queued in one go, so a busy publisher costs one
  * wake-up per burst, not one per frame. The timestamp frame is written by
@@ -29,7 +37,22 @@ typedef struct {
   guint8 flags;
   guint32 record_count;
   GBytes *payload;
+  PulseSendBudget *budget; /* nullable */
+  gsize charge;            /* bytes charged to the budget */
 } Frame;
+
+struct _PulseSendBudget {
+  gint ref_count;
+  gint waiters;      /* threads in _pulse_send_budget_wait(): atomic */
+  gint64 held;       /* bytes charged and not yet released: atomic */
+  guint64 max_bytes; /* 0: no bound */
+  GMutex lock;
+  GCond cond; /* held went down */
+};
+
+/* what ZeroMQ keeps per message besides the payload: four zmq_msg_t and
+ * their pipe slots, roughly; charged so that tiny payloads count too */
+#define FRAME_OVERHEAD 256
 
 typedef struct {
   gchar *topic;
@@ -67,6 +90,10 @@ static GHashTable *endpoints; /* bind → PulseEndpoint, not owning */
 static void
 frame_free (Frame *frame)
 {
+  if (frame->budget != NULL) {
+    _pulse_send_budget_release (frame->budget, frame->charge);
+    _pulse_send_budget_unref (frame->budget);
+  }
   g_free (frame->topic);
   g_clear_pointer (&frame->payload, g_bytes_unref);
   g_free (frame);
@@ -76,9 +103,11 @@ static void
 release_payload (void *data, void *hint)
 {
   /* called by ZeroMQ's I/O thread once the payload is on the wire */
-  g_bytes_unref (hint);
+  frame_free (hint);
 }
 
+/* Sends @frame and gives it away: to ZeroMQ, which frees it once sent,
+ * or back to frame_free() when it could not be sent. */
 static gboolean
 send_frame (void *socket, Frame *frame, GError **error)
 {
@@ -87,34 +116,31 @@ send_frame (void *socket, Frame *frame, GError **error)
   zmq_msg_t payload;
   gsize size;
   gconstpointer data;
+  gboolean owned_by_zmq = FALSE;
 
   pulse_protocol_write_meta (meta, frame->msg_type, frame->flags, frame->record_count);
   pulse_protocol_write_timestamp (ts, pulse_util_get_real_time_ns ());
 
   data = g_bytes_get_data (frame->payload, &size);
-  if (size > 0) {
-    /* ZeroMQ owns a reference now; it frees it after sending */
-    if (zmq_msg_init_data (
-            &payload, (void *) data, size, release_payload, g_bytes_ref (frame->payload)) != 0) {
-      g_bytes_unref (frame->payload);
-      goto failed;
-    }
-  } else {
-    zmq_msg_init (&payload);
-  }
+  if (size == 0 || zmq_msg_init_data (&payload, (void *) data, size, release_payload, frame) != 0)
+    zmq_msg_init (&payload); /* the frame stays ours */
+  else
+    owned_by_zmq = TRUE; /* from here ZeroMQ frees the frame, even on failure */
 
   if (zmq_send (socket, frame->topic, frame->topic_len, ZMQ_SNDMORE) < 0 ||
       zmq_send (socket, meta, sizeof meta, ZMQ_SNDMORE) < 0 ||
       zmq_send (socket, ts, sizeof ts, ZMQ_SNDMORE) < 0 || zmq_msg_send (&payload, socket, 0) < 0) {
+    int err = zmq_errno ();
+    g_set_error (error, PULSE_RESOURCE_ERROR, PULSE_RESOURCE_ERROR_WRITE,
+        _ ("could not send on topic \"%s\": %s"), frame->topic, zmq_strerror (err));
     zmq_msg_close (&payload);
-    goto failed;
+    if (!owned_by_zmq)
+      frame_free (frame);
+    return FALSE;
   }
+  if (!owned_by_zmq)
+    frame_free (frame);
   return TRUE;
-
-failed:
-  g_set_error (error, PULSE_RESOURCE_ERROR, PULSE_RESOURCE_ERROR_WRITE,
-      _ ("could not send on topic \"%s\": %s"), frame->topic, zmq_strerror (zmq_errno ()));
-  return FALSE;
 }
 
 /* The next heartbeat due, on the monotonic clock, or G_MAXINT64. */
@@ -205,27 +231,28 @@ owner_thread (gpointer user_data)
     if (g_queue_is_empty (&ep->queue) && ep->stopping)
       break;
 
-    /* take everything queued, send it without the lock */
+    /* take everything queued, send it without the lock; once sent, a
+     * frame belongs to ZeroMQ, so the heartbeats note it first */
     batch = ep->queue;
     g_queue_init (&ep->queue);
+    now = g_get_monotonic_time ();
+    if (ep->heartbeats->len > 0)
+      for (GList *l = batch.head; l != NULL; l = l->next)
+        note_activity (ep, ((Frame *) l->data)->topic, now);
     g_mutex_unlock (&ep->lock);
 
-    now = g_get_monotonic_time ();
     for (GList *l = batch.head; l != NULL; l = l->next) {
       g_autoptr (GError) error = NULL;
-      Frame *frame = l->data;
 
-      if (!send_frame (socket, frame, &error)) {
+      if (!send_frame (socket, l->data, &error)) {
         g_warning ("%s", error->message);
         __atomic_fetch_add (&ep->send_errors, 1, __ATOMIC_RELAXED);
       }
     }
 
     g_mutex_lock (&ep->lock);
-    for (GList *l = batch.head; l != NULL; l = l->next)
-      note_activity (ep, ((Frame *) l->data)->topic, now);
     ep->sent += batch.length;
-    g_queue_clear_full (&batch, (GDestroyNotify) frame_free);
+    g_queue_clear (&batch);
     g_cond_broadcast (&ep->cond); /* for flush() */
   }
   g_mutex_unlock (&ep->lock);
@@ -353,12 +380,13 @@ _pulse_endpoint_get_address (PulseEndpoint *ep)
  * @flags: the flags byte
  * @record_count: the record count
  * @payload: the payload (frame 4); the endpoint takes a reference, no copy
+ * @budget: (nullable): the budget to charge until ZeroMQ has sent it
  *
  * Queues a message for the owner thread and returns at once. Thread-safe.
  */
 void
 _pulse_endpoint_send (PulseEndpoint *ep, const gchar *topic, guint8 msg_type, guint8 flags,
-    guint32 record_count, GBytes *payload)
+    guint32 record_count, GBytes *payload, PulseSendBudget *budget)
 {
   Frame *frame = g_new (Frame, 1);
   gboolean wake;
@@ -369,6 +397,13 @@ _pulse_endpoint_send (PulseEndpoint *ep, const gchar *topic, guint8 msg_type, gu
   frame->flags = flags;
   frame->record_count = record_count;
   frame->payload = g_bytes_ref (payload);
+  frame->budget = NULL;
+  frame->charge = 0;
+  if (budget != NULL) {
+    frame->budget = _pulse_send_budget_ref (budget);
+    frame->charge = _pulse_send_budget_charge_for (budget, frame->topic_len, payload);
+    __atomic_fetch_add (&budget->held, (gint64) frame->charge, __ATOMIC_SEQ_CST);
+  }
 
   g_mutex_lock (&ep->lock);
   g_queue_push_tail (&ep->queue, frame);
@@ -463,4 +498,121 @@ _pulse_endpoint_remove_heartbeat (PulseEndpoint *ep, const gchar *topic)
     }
   }
   g_mutex_unlock (&ep->lock);
+}
+
+/**
+ * _pulse_send_budget_new:
+ * @max_bytes: the bound of _pulse_send_budget_wait() and
+ *   _pulse_send_budget_would_exceed(), 0 for none
+ *
+ * A count of the payload bytes one publisher has handed to the endpoint
+ * and ZeroMQ has not yet written out. Thread-safe: charged by streaming
+ * threads, released by ZeroMQ's I/O thread.
+ *
+ * Returns: (transfer full): a new budget
+ */
+PulseSendBudget *
+_pulse_send_budget_new (guint64 max_bytes)
+{
+  PulseSendBudget *budget = g_new0 (PulseSendBudget, 1);
+
+  budget->ref_count = 1;
+  budget->max_bytes = max_bytes;
+  g_mutex_init (&budget->lock);
+  g_cond_init (&budget->cond);
+  return budget;
+}
+
+PulseSendBudget *
+_pulse_send_budget_ref (PulseSendBudget *budget)
+{
+  g_atomic_int_inc (&budget->ref_count);
+  return budget;
+}
+
+void
+_pulse_send_budget_unref (PulseSendBudget *budget)
+{
+  if (!g_atomic_int_dec_and_test (&budget->ref_count))
+    return;
+  g_mutex_clear (&budget->lock);
+  g_cond_clear (&budget->cond);
+  g_free (budget);
+}
+
+/* The bytes a frame of @payload on a topic of @topic_len bytes costs. */
+gsize
+_pulse_send_budget_charge_for (PulseSendBudget *budget, gsize topic_len, GBytes *payload)
+{
+  return g_bytes_get_size (payload) + topic_len + FRAME_OVERHEAD;
+}
+
+/**
+ * _pulse_send_budget_get_held:
+ * @budget: a budget
+ *
+ * Returns: the bytes charged and not yet released
+ */
+guint64
+_pulse_send_budget_get_held (PulseSendBudget *budget)
+{
+  return (guint64) MAX (0, __atomic_load_n (&budget->held, __ATOMIC_SEQ_CST));
+}
+
+/**
+ * _pulse_send_budget_would_exceed:
+ * @budget: a budget
+ * @charge: the charge of the next frame
+ *
+ * Returns: %TRUE if charging @charge now would pass the bound. A frame
+ * larger than the bound fits an empty budget, so that it is never refused
+ * for good.
+ */
+gboolean
+_pulse_send_budget_would_exceed (PulseSendBudget *budget, gsize charge)
+{
+  guint64 held = _pulse_send_budget_get_held (budget);
+
+  return budget->max_bytes > 0 && held > 0 && held + charge > budget->max_bytes;
+}
+
+void
+_pulse_send_budget_release (PulseSendBudget *budget, gsize charge)
+{
+  __atomic_fetch_sub (&budget->held, (gint64) charge, __ATOMIC_SEQ_CST);
+  /* the waiter counts itself before it reads held, so either it sees the
+   * release or it is counted here and woken */
+  if (__atomic_load_n (&budget->waiters, __ATOMIC_SEQ_CST) > 0) {
+    g_mutex_lock (&budget->lock);
+    g_cond_broadcast (&budget->cond);
+    g_mutex_unlock (&budget->lock);
+  }
+}
+
+/**
+ * _pulse_send_budget_wait:
+ * @budget: a budget
+ * @target: wait until at most this many bytes are held
+ * @until_us: the monotonic time to give up at, or G_MAXINT64
+ *
+ * Waits for ZeroMQ to write out frames until no more than @target bytes
+ * are held.
+ *
+ * Returns: %TRUE once @target is reached, %FALSE at @until_us
+ */
+gboolean
+_pulse_send_budget_wait (PulseSendBudget *budget, guint64 target, gint64 until_us)
+{
+  gboolean reached;
+
+  g_mutex_lock (&budget->lock);
+  __atomic_add_fetch (&budget->waiters, 1, __ATOMIC_SEQ_CST);
+  while (!(reached = _pulse_send_budget_get_held (budget) <= target))
+    if (!g_cond_wait_until (&budget->cond, &budget->lock, until_us)) {
+      reached = _pulse_send_budget_get_held (budget) <= target;
+      break;
+    }
+  __atomic_sub_fetch (&budget->waiters, 1, __ATOMIC_SEQ_CST);
+  g_mutex_unlock (&budget->lock);
+  return reached;
 }

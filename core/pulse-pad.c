@@ -234,6 +234,20 @@ _pulse_pad_reset (PulsePad *pad, gboolean flushing)
   g_atomic_int_set (&pad->flushing, flushing);
 }
 
+/* Whether the pad refuses buffers because its element is stopping: an
+ * element that waits in its chain function polls this to give up. */
+gboolean
+_pulse_pad_is_flushing (PulsePad *pad)
+{
+  return g_atomic_int_get (&pad->flushing);
+}
+
+void
+_pulse_pad_set_flushing (PulsePad *pad)
+{
+  g_atomic_int_set (&pad->flushing, TRUE);
+}
+
 /**
  * pulse_pad_get_name:
  * @pad: a #PulsePad

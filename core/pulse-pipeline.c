@@ -372,6 +372,16 @@ change_step (PulsePipeline *self, PulseStateChange transition, GError **error)
     g_atomic_int_set (&self->eos_posted, 0);
   }
 
+  /* Sources stop first, but a source's thread may be waiting inside a
+   * downstream chain function (a sink blocked on a full send queue): mark
+   * every pad flushing before anyone joins a thread, so such a wait ends. */
+  if (transition == PULSE_STATE_CHANGE_PLAYING_TO_READY)
+    for (guint k = 0; k < n; k++) {
+      g_autoptr (GList) pads = pulse_element_get_pads (g_ptr_array_index (order, k));
+      for (GList *l = pads; l != NULL; l = l->next)
+        _pulse_pad_set_flushing (l->data);
+    }
+
   for (guint k = 0; k < n; k++) {
     /* upward: sinks first; downward: sources first */
     PulseElement *e = g_ptr_array_index (order, upward ? n - 1 - k : k);

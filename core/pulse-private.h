@@ -32,6 +32,8 @@ G_GNUC_INTERNAL gboolean _pulse_element_link_pads_full (PulseElement *src, const
 /* pulse-zmq.c: the process-wide ZeroMQ context, created once, never destroyed */
 G_GNUC_INTERNAL void *_pulse_zmq_context_get (void);
 
+G_GNUC_INTERNAL gboolean _pulse_pad_is_flushing (PulsePad *pad);
+G_GNUC_INTERNAL void _pulse_pad_set_flushing (PulsePad *pad);
 G_GNUC_INTERNAL void _pulse_pipeline_sink_eos (PulsePipeline *pipeline, PulseElement *sink);
 G_GNUC_INTERNAL gboolean _pulse_pipeline_validate (
     PulsePipeline *pipeline, PulseElement **culprit, GError **error);
@@ -42,8 +44,20 @@ G_GNUC_INTERNAL PulseEndpoint *
 _pulse_endpoint_acquire (const gchar *bind, gint sndhwm, gint linger, GError **error);
 G_GNUC_INTERNAL void _pulse_endpoint_release (PulseEndpoint *ep);
 G_GNUC_INTERNAL const gchar *_pulse_endpoint_get_address (PulseEndpoint *ep);
+/* the payload bytes of one publisher still held by the endpoint or ZeroMQ */
+typedef struct _PulseSendBudget PulseSendBudget;
+G_GNUC_INTERNAL PulseSendBudget *_pulse_send_budget_new (guint64 max_bytes);
+G_GNUC_INTERNAL PulseSendBudget *_pulse_send_budget_ref (PulseSendBudget *budget);
+G_GNUC_INTERNAL void _pulse_send_budget_unref (PulseSendBudget *budget);
+G_GNUC_INTERNAL gsize _pulse_send_budget_charge_for (
+    PulseSendBudget *budget, gsize topic_len, GBytes *payload);
+G_GNUC_INTERNAL guint64 _pulse_send_budget_get_held (PulseSendBudget *budget);
+G_GNUC_INTERNAL gboolean _pulse_send_budget_would_exceed (PulseSendBudget *budget, gsize charge);
+G_GNUC_INTERNAL void _pulse_send_budget_release (PulseSendBudget *budget, gsize charge);
+G_GNUC_INTERNAL gboolean _pulse_send_budget_wait (
+    PulseSendBudget *budget, guint64 target, gint64 until_us);
 G_GNUC_INTERNAL void _pulse_endpoint_send (PulseEndpoint *ep, const gchar *topic, guint8 msg_type,
-    guint8 flags, guint32 record_count, GBytes *payload);
+    guint8 flags, guint32 record_count, GBytes *payload, PulseSendBudget *budget);
 G_GNUC_INTERNAL gboolean _pulse_endpoint_flush (PulseEndpoint *ep, gint64 timeout_us);
 G_GNUC_INTERNAL void
 _pulse_endpoint_add_heartbeat (PulseEndpoint *ep, const gchar *topic, gdouble interval);

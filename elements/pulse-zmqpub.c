@@ -8,8 +8,25 @@
  * count), timestamp, payload. Every zmqpub of the process with the same
  * `bind` shares one socket, owned by one thread (see pulse-endpoint.c);
  * this element only queues frames to it, without copying payloads.
+ *
+ * Slow subscribers. With SNDHWM 0 (the original's default, kept) ZeroMQ
+ * queues without limit for a subscriber that does not read, and the
+ * publisher's memory grows with it. `max-queue-bytes` bounds the payload
+ * bytes of this topic that the process holds (queued to the endpoint or
+ * inside ZeroMQ, until written to every peer's socket); when the next
+ * frame would pass it, `overflow` decides: `block` waits for ZeroMQ to
+ * write frames out (the pipeline slows to the slowest subscriber, nothing
+ * is lost), `drop` drops the frame for every subscriber, counts it and
+ * warns on the bus. A per-subscriber bound is `sndhwm`, in messages.
+ *
+ * Draining. At end-of-stream the element waits until ZeroMQ has written
+ * out every payload it accepted, so a publisher that exits after EOS has
+ * lost nothing; it gives up after `linger` milliseconds without progress
+ * (a subscriber that stopped reading), as ZMQ_LINGER would.
  */
 #include "config.h"
+
+#include <string.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -26,8 +43,12 @@
 #define DEFAULT_HEARTBEAT 0.0
 /* on EOS, wait this long for queued frames to reach ZeroMQ */
 #define FLUSH_TIMEOUT_US (30 * G_USEC_PER_SEC)
+#define DEFAULT_MAX_QUEUE_BYTES 0
+#define DEFAULT_OVERFLOW PULSE_ZMQ_PUB_OVERFLOW_DROP
 #define WARN_FIRST 10
 #define WARN_EVERY 1000
+/* a blocked chain or a draining EOS looks at its pad this often */
+#define POLL_US (100 * 1000)
 
 struct _PulseZmqPub {
   PulseElement parent_instance;
@@ -37,12 +58,18 @@ struct _PulseZmqPub {
   gint sndhwm;
   gint linger;
   gdouble heartbeat;
+  guint64 max_queue_bytes;
+  PulseZmqPubOverflow overflow;
 
+  PulsePad *sinkpad;
+  gsize topic_len;
   PulseEndpoint *endpoint;
+  PulseSendBudget *budget;
   guint64 sent; /* atomic, like the two below */
   guint64 records;
   guint64 bytes;
   guint64 dropped;
+  guint64 overflowed; /* of dropped: by overflow=drop */
 };
 
 enum {
@@ -57,25 +84,67 @@ enum {
   PROP_RECORDS,
   PROP_BYTES,
   PROP_DROPPED,
+  PROP_MAX_QUEUE_BYTES,
+  PROP_OVERFLOW,
+  PROP_QUEUED_BYTES,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
+G_DEFINE_ENUM_TYPE (PulseZmqPubOverflow, pulse_zmq_pub_overflow,
+    G_DEFINE_ENUM_VALUE (PULSE_ZMQ_PUB_OVERFLOW_BLOCK, "block"),
+    G_DEFINE_ENUM_VALUE (PULSE_ZMQ_PUB_OVERFLOW_DROP, "drop"))
+
 G_DEFINE_FINAL_TYPE (PulseZmqPub, pulse_zmq_pub, PULSE_TYPE_ELEMENT)
 #define parent_class pulse_zmq_pub_parent_class
+
+static gboolean
+should_warn (guint64 n)
+{
+  return n <= WARN_FIRST || n % WARN_EVERY == 0;
+}
 
 static void
 drop (PulseZmqPub *self, const GError *error)
 {
   guint64 n = __atomic_add_fetch (&self->dropped, 1, __ATOMIC_RELAXED);
 
-  if (n <= WARN_FIRST || n % WARN_EVERY == 0)
+  if (should_warn (n))
     PULSE_ELEMENT_WARNING (self, STREAM, ENCODE,
         (_ ("%s did not send a buffer on topic \"%s\" (%llu so far): %s"),
             pulse_element_get_name (PULSE_ELEMENT (self)), self->topic, (unsigned long long) n,
             error->message),
         (NULL));
+}
+
+static void
+drop_overflow (PulseZmqPub *self)
+{
+  guint64 n = __atomic_add_fetch (&self->dropped, 1, __ATOMIC_RELAXED);
+  guint64 o = __atomic_add_fetch (&self->overflowed, 1, __ATOMIC_RELAXED);
+
+  if (should_warn (o))
+    PULSE_ELEMENT_WARNING (self, RESOURCE, WRITE,
+        (_ ("%s dropped a frame on topic \"%s\": more than max-queue-bytes=%llu are waiting for a "
+            "slow subscriber (%llu dropped so far)"),
+            pulse_element_get_name (PULSE_ELEMENT (self)), self->topic,
+            (unsigned long long) self->max_queue_bytes, (unsigned long long) n),
+        ("held %" G_GUINT64_FORMAT " bytes", _pulse_send_budget_get_held (self->budget)));
+}
+
+/* overflow=block: waits until the frame fits, or the pipeline stops */
+static gboolean
+wait_for_room (PulseZmqPub *self, gsize charge)
+{
+  guint64 target = charge < self->max_queue_bytes ? self->max_queue_bytes - charge : 0;
+
+  while (_pulse_send_budget_would_exceed (self->budget, charge)) {
+    if (_pulse_pad_is_flushing (self->sinkpad))
+      return FALSE;
+    _pulse_send_budget_wait (self->budget, target, g_get_monotonic_time () + POLL_US);
+  }
+  return TRUE;
 }
 
 static PulseFlowReturn
@@ -87,6 +156,7 @@ pulse_zmq_pub_chain (PulseElement *element, PulsePad *pad, PulseBuffer *buffer)
   PulseSerializer serializer = pulse_buffer_get_serializer (buffer);
   PulseCompression compression = pulse_buffer_get_compression (buffer);
   guint32 count = pulse_buffer_get_record_count (buffer);
+  gsize charge;
 
   if (!pulse_protocol_check_record_count (count, &error))
     goto refused;
@@ -101,8 +171,21 @@ pulse_zmq_pub_chain (PulseElement *element, PulsePad *pad, PulseBuffer *buffer)
     payload = g_bytes_ref (pulse_buffer_get_bytes (buffer));
   }
 
+  charge = _pulse_send_budget_charge_for (self->budget, self->topic_len, payload);
+  if (G_UNLIKELY (_pulse_send_budget_would_exceed (self->budget, charge))) {
+    if (self->overflow == PULSE_ZMQ_PUB_OVERFLOW_DROP) {
+      drop_overflow (self);
+      pulse_buffer_unref (buffer);
+      return PULSE_FLOW_OK;
+    }
+    if (!wait_for_room (self, charge)) {
+      pulse_buffer_unref (buffer);
+      return PULSE_FLOW_FLUSHING;
+    }
+  }
+
   _pulse_endpoint_send (self->endpoint, self->topic, PULSE_MSG_TYPE_DATA,
-      pulse_protocol_make_flags (serializer, compression), count, payload);
+      pulse_protocol_make_flags (serializer, compression), count, payload, self->budget);
   __atomic_fetch_add (&self->sent, 1, __ATOMIC_RELAXED);
   __atomic_fetch_add (&self->records, count, __ATOMIC_RELAXED);
   __atomic_fetch_add (&self->bytes, g_bytes_get_size (payload), __ATOMIC_RELAXED);
@@ -115,6 +198,38 @@ refused:
   return PULSE_FLOW_OK;
 }
 
+/* Waits until ZeroMQ has written out every payload of this topic, so that
+ * a process exiting after EOS loses nothing. Subscribers that keep
+ * reading are waited for however long it takes; one that stopped reading
+ * is given up on after `linger` ms without progress. */
+static void
+drain (PulseZmqPub *self)
+{
+  gint64 linger_us = self->linger < 0 ? G_MAXINT64 : self->linger * (gint64) 1000;
+  guint64 last = _pulse_send_budget_get_held (self->budget);
+  gint64 deadline = g_get_monotonic_time () + MIN (linger_us, G_MAXINT64 / 2);
+
+  while (!_pulse_send_budget_wait (
+      self->budget, 0, MIN (deadline, g_get_monotonic_time () + POLL_US))) {
+    guint64 held = _pulse_send_budget_get_held (self->budget);
+    gint64 now = g_get_monotonic_time ();
+
+    if (_pulse_pad_is_flushing (self->sinkpad))
+      return;
+    if (held < last) {
+      last = held;
+      deadline = now + MIN (linger_us, G_MAXINT64 / 2);
+    } else if (now >= deadline) {
+      PULSE_ELEMENT_WARNING (self, RESOURCE, WRITE,
+          (_ ("%s: %llu bytes on topic \"%s\" not sent: no subscriber read for linger=%d ms"),
+              pulse_element_get_name (PULSE_ELEMENT (self)), (unsigned long long) held, self->topic,
+              self->linger),
+          (NULL));
+      return;
+    }
+  }
+}
+
 static void
 pulse_zmq_pub_sink_eos (PulseElement *element, PulsePad *pad)
 {
@@ -124,6 +239,8 @@ pulse_zmq_pub_sink_eos (PulseElement *element, PulsePad *pad)
   if (self->endpoint != NULL && !_pulse_endpoint_flush (self->endpoint, FLUSH_TIMEOUT_US))
     PULSE_ELEMENT_WARNING (self, RESOURCE, WRITE,
         (_ ("%s: frames still queued after 30 s"), pulse_element_get_name (element)), (NULL));
+  if (self->budget != NULL)
+    drain (self);
   PULSE_ELEMENT_CLASS (parent_class)->sink_eos (element, pad);
 }
 
@@ -142,6 +259,8 @@ pulse_zmq_pub_change_state (PulseElement *element, PulseStateChange transition, 
       self->endpoint = _pulse_endpoint_acquire (self->bind, self->sndhwm, self->linger, error);
       if (self->endpoint == NULL)
         return FALSE;
+      self->topic_len = strlen (self->topic);
+      self->budget = _pulse_send_budget_new (self->max_queue_bytes);
       if (self->heartbeat > 0)
         _pulse_endpoint_add_heartbeat (self->endpoint, self->topic, self->heartbeat);
       pulse_element_message_full (element, PULSE_MESSAGE_INFO, PULSE_RESOURCE_ERROR,
@@ -153,6 +272,7 @@ pulse_zmq_pub_change_state (PulseElement *element, PulseStateChange transition, 
       break;
     case PULSE_STATE_CHANGE_READY_TO_PLAYING:
       __atomic_store_n (&self->dropped, 0, __ATOMIC_RELAXED);
+      __atomic_store_n (&self->overflowed, 0, __ATOMIC_RELAXED);
       break;
     case PULSE_STATE_CHANGE_READY_TO_NULL:
       if (self->endpoint != NULL) {
@@ -160,6 +280,7 @@ pulse_zmq_pub_change_state (PulseElement *element, PulseStateChange transition, 
           _pulse_endpoint_remove_heartbeat (self->endpoint, self->topic);
         _pulse_endpoint_release (g_steal_pointer (&self->endpoint));
       }
+      g_clear_pointer (&self->budget, _pulse_send_budget_unref);
       break;
     default: break;
   }
@@ -185,6 +306,8 @@ pulse_zmq_pub_set_property (GObject *object, guint prop_id, const GValue *value,
     case PROP_SNDHWM: self->sndhwm = g_value_get_int (value); break;
     case PROP_LINGER: self->linger = g_value_get_int (value); break;
     case PROP_HEARTBEAT: self->heartbeat = g_value_get_double (value); break;
+    case PROP_MAX_QUEUE_BYTES: self->max_queue_bytes = g_value_get_uint64 (value); break;
+    case PROP_OVERFLOW: self->overflow = g_value_get_enum (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
@@ -216,6 +339,12 @@ pulse_zmq_pub_get_property (GObject *object, guint prop_id, GValue *value, GPara
     case PROP_DROPPED:
       g_value_set_uint64 (value, __atomic_load_n (&self->dropped, __ATOMIC_RELAXED));
       break;
+    case PROP_MAX_QUEUE_BYTES: g_value_set_uint64 (value, self->max_queue_bytes); break;
+    case PROP_OVERFLOW: g_value_set_enum (value, self->overflow); break;
+    case PROP_QUEUED_BYTES:
+      g_value_set_uint64 (
+          value, self->budget != NULL ? _pulse_send_budget_get_held (self->budget) : 0);
+      break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
@@ -227,6 +356,7 @@ pulse_zmq_pub_finalize (GObject *object)
 
   if (self->endpoint != NULL)
     _pulse_endpoint_release (self->endpoint);
+  g_clear_pointer (&self->budget, _pulse_send_budget_unref);
   g_free (self->topic);
   g_free (self->bind);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -273,7 +403,19 @@ pulse_zmq_pub_class_init (PulseZmqPubClass *klass)
   properties[PROP_BYTES] = g_param_spec_uint64 ("bytes", "Bytes", "Payload bytes sent", 0,
       G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_DROPPED] = g_param_spec_uint64 ("dropped", "Dropped",
-      "Buffers not sent: too many records, or records msgpack cannot represent", 0, G_MAXUINT64, 0,
+      "Buffers not sent: too many records, records msgpack cannot represent, or dropped by "
+      "overflow=drop",
+      0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MAX_QUEUE_BYTES] = g_param_spec_uint64 ("max-queue-bytes", "Max queue bytes",
+      "Bound on the payload bytes of this topic waiting to be sent to slow subscribers; "
+      "see overflow (0 = no bound, as the original)",
+      0, G_MAXUINT64, DEFAULT_MAX_QUEUE_BYTES, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_OVERFLOW] = g_param_spec_enum ("overflow", "Overflow",
+      "When max-queue-bytes is reached: block the pipeline until subscribers catch up, or drop "
+      "the frame and count it",
+      PULSE_TYPE_ZMQ_PUB_OVERFLOW, DEFAULT_OVERFLOW, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_QUEUED_BYTES] = g_param_spec_uint64 ("queued-bytes", "Queued bytes",
+      "Payload bytes of this topic accepted and not yet written out by ZeroMQ", 0, G_MAXUINT64, 0,
       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -294,5 +436,7 @@ pulse_zmq_pub_init (PulseZmqPub *self)
   self->sndhwm = DEFAULT_SNDHWM;
   self->linger = DEFAULT_LINGER;
   self->heartbeat = DEFAULT_HEARTBEAT;
-  pulse_element_add_pad_from_template (PULSE_ELEMENT (self), "sink");
+  self->max_queue_bytes = DEFAULT_MAX_QUEUE_BYTES;
+  self->overflow = DEFAULT_OVERFLOW;
+  self->sinkpad = pulse_element_add_pad_from_template (PULSE_ELEMENT (self), "sink");
 }
