@@ -64,4 +64,20 @@ G_GNUC_INTERNAL gint _pulse_record_batch_take_column (PulseRecordBatch *batch, c
     guint8 *validity, gsize validity_len);
 G_GNUC_INTERNAL void _pulse_record_batch_set_n_rows (PulseRecordBatch *batch, guint n_rows);
 
+/* rows [first_row, first_row + n_rows) of a batch, for _pulse_record_batch_append_slice() */
+typedef struct {
+  PulseRecordBatch *batch;
+  guint first_row;
+  guint n_rows;
+} PulseBatchSlice;
+
+G_GNUC_INTERNAL gboolean _pulse_record_batch_same_schema (PulseRecordBatch *a, PulseRecordBatch *b);
+G_GNUC_INTERNAL gsize _pulse_record_batch_slice_data_len (
+    PulseRecordBatch *batch, guint column, guint first, guint n);
+G_GNUC_INTERNAL void _pulse_record_batch_append_slice (
+    PulseRecordBatch *dest, const PulseBatchSlice *slice, guint reserve);
+/* pulse-codec-arrow.c: a flat map, or a list of flat maps, as columns */
+G_GNUC_INTERNAL PulseRecordBatch *
+_pulse_record_batch_from_variant (GVariant *value, GError **error);
+
 G_END_DECLS
