@@ -825,6 +825,14 @@ batch_from_variant (GVariant *value, GError **error)
   return g_steal_pointer (&batch);
 }
 
+/* The same conversion for the batch element: a flat map or a list of flat
+ * maps handed in as a value becomes columns. */
+PulseRecordBatch *
+_pulse_record_batch_from_variant (GVariant *value, GError **error)
+{
+  return batch_from_variant (value, error);
+}
+
 GBytes *
 _pulse_arrow_serialize (PulseBuffer *buffer, GError **error)
 {

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "pulse-private.h"
+#include "pulse-batch.h"
 #include "pulse-compressors.h"
 #include "pulse-decode.h"
 #include "pulse-fakesink.h"
@@ -27,6 +28,7 @@ _pulse_elements_register (PulseRegistry *registry)
     GType (*get_type) (void);
   } elements[] = {
     { "arrow", pulse_arrow_codec_get_type },
+    { "batch", pulse_batch_get_type },
     { "bytes", pulse_bytes_codec_get_type },
     { "decode", pulse_decode_get_type },
     { "fakesink", pulse_fake_sink_get_type },
