@@ -263,8 +263,8 @@ pulse_record_batch_new_from_variant (GVariant *value, GError **error)
   }
   n_rows = one_map ? 1 : g_variant_n_children (value);
   if (n_rows > G_MAXINT32) {
-    g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_ENCODE,
-        _ ("too many records (%zu)"), n_rows);
+    g_set_error (
+        error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_ENCODE, _ ("too many records (%zu)"), n_rows);
     return NULL;
   }
 
@@ -431,7 +431,8 @@ pulse_record_batch_is_table_variant (GVariant *value)
   return is_map (value) && looks_like_columns (value);
 }
 
-/* the fixed element types: how they are read and their serialized size */
+/* the fixed element types: how they are read and their serialized size
+ * (a serialized boolean is one byte) */
 static const struct {
   gchar type;
   ReadAs read;
@@ -446,7 +447,7 @@ static const struct {
   { 'q', READ_UINT16, VALUE_INT, 2 },
   { 'y', READ_BYTE, VALUE_INT, 1 },
   { 'd', READ_DOUBLE, VALUE_DOUBLE, 8 },
-  { 'b', READ_BOOL, VALUE_BOOL, 1 }, /* a serialized boolean is one byte */
+  { 'b', READ_BOOL, VALUE_BOOL, 1 },
 };
 
 static gboolean
@@ -530,9 +531,7 @@ table_column_append (PulseRecordBatch *batch, TableColumn *c, gsize row)
     case READ_BOOL:
       pulse_record_batch_append_boolean (batch, c->column, ((const guint8 *) c->fixed)[row] != 0);
       break;
-    case READ_STRV:
-      pulse_record_batch_append_string (batch, c->column, c->strv[row], -1);
-      break;
+    case READ_STRV: pulse_record_batch_append_string (batch, c->column, c->strv[row], -1); break;
     case READ_VALUES: {
       g_autoptr (GVariant) v = g_variant_get_child_value (c->list, row);
       g_autoptr (GVariant) inner = unwrap (v);
@@ -607,8 +606,8 @@ pulse_record_batch_new_from_columns (GVariant *columns, GError **error)
     }
   }
   if (n_rows > G_MAXINT32) {
-    g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_ENCODE,
-        _ ("too many records (%zu)"), n_rows);
+    g_set_error (
+        error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_ENCODE, _ ("too many records (%zu)"), n_rows);
     return NULL;
   }
 

@@ -88,6 +88,8 @@ typedef enum {
   MODE_BURST,
 } Mode;
 
+static const gchar *const mode_names[] = { "push", "interval", "burst" };
+
 typedef enum {
   CALL_PRODUCED, /* a buffer went downstream */
   CALL_NOTHING,  /* the function produced nothing */
@@ -127,8 +129,8 @@ struct _PulseProducer {
   gboolean flushing;      /* not PLAYING: nothing flows, no EOS */
   gboolean eos_requested; /* send_eos or end_of_stream: stop calling, then EOS */
   gboolean eos_sent;
-  guint64 calls;       /* since PLAYING */
-  GThread *calling;    /* the thread inside the producer function, if any */
+  guint64 calls;        /* since PLAYING */
+  GThread *calling;     /* the thread inside the producer function, if any */
   gboolean call_failed; /* report_error was called during that call */
 
   /* burst mode */
@@ -631,9 +633,10 @@ pulse_producer_push_buffer (PulseProducer *self, PulseBuffer *buffer, GError **e
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (pulse_buffer_get_format (buffer) != PULSE_FORMAT_RECORDS) {
+    g_autofree gchar *format = pulse_format_to_string (pulse_buffer_get_format (buffer));
+
     g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_FORMAT,
-        _ ("%s sends records, not %s buffers"), name_of (self),
-        pulse_format_to_string (pulse_buffer_get_format (buffer)));
+        _ ("%s sends records, not %s buffers"), name_of (self), format);
     pulse_buffer_unref (buffer);
     return FALSE;
   }
@@ -837,7 +840,8 @@ static GSourceFuncs tick_source_funcs = {
 static gpointer
 burst_thread (gpointer user_data)
 {
-  PulseProducer *self = PULSE_PRODUCER (user_data); /* a reference of ours */
+  /* the thread holds a reference of its own, dropped as it ends */
+  PulseProducer *self = PULSE_PRODUCER (user_data);
   gboolean end = FALSE; /* the stream is over: EOS follows */
   gboolean push_eos;
 
@@ -962,8 +966,7 @@ start (PulseProducer *self, GError **error)
     }
     case MODE_PUSH: break;
   }
-  g_debug ("%s: %s mode", name_of (self),
-      self->mode == MODE_BURST ? "burst" : self->mode == MODE_INTERVAL ? "interval" : "push");
+  g_debug ("%s: %s mode", name_of (self), mode_names[self->mode]);
   return TRUE;
 }
 

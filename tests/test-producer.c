@@ -281,10 +281,10 @@ warnings (Harness *h)
 
 typedef struct {
   GMutex lock;
-  GArray *times;   /* g_get_monotonic_time() at each call's start */
-  guint n_values;  /* calls that produce a value; later ones produce NULL */
-  guint fail_at;   /* 1-based call that fails, 0 for none */
-  guint slow_n;    /* the first slow_n calls take slow_us */
+  GArray *times;  /* g_get_monotonic_time() at each call's start */
+  guint n_values; /* calls that produce a value; later ones produce NULL */
+  guint fail_at;  /* 1-based call that fails, 0 for none */
+  guint slow_n;   /* the first slow_n calls take slow_us */
   gint64 slow_us;
   gboolean endless; /* ignore n_values */
   GThread *thread;  /* of the last call */
@@ -348,7 +348,8 @@ script_func (PulseProducer *producer, gpointer user_data, GError **error)
   if (call <= s->slow_n)
     g_usleep (s->slow_us);
   if (call == s->fail_at) {
-    g_set_error (error, PULSE_RESOURCE_ERROR, PULSE_RESOURCE_ERROR_READ, "the feed is down (call %u)", call);
+    g_set_error (
+        error, PULSE_RESOURCE_ERROR, PULSE_RESOURCE_ERROR_READ, "the feed is down (call %u)", call);
     return NULL;
   }
   if (!s->endless && call > s->n_values)
@@ -525,8 +526,9 @@ test_values (void)
   pulse_buffer_unref (b);
 
   /* a table of columns: one record per row, written back as row maps */
-  b = make (p, "{'seq': <[int64 1, 2, 3]>, 'price': <[10.5, 10.6, 10.7]>, "
-               "'sym': <['600000', '600036', '601318']>, 'up': <[true, false, true]>}");
+  b = make (p,
+      "{'seq': <[int64 1, 2, 3]>, 'price': <[10.5, 10.6, 10.7]>, "
+      "'sym': <['600000', '600036', '601318']>, 'up': <[true, false, true]>}");
   batch = pulse_buffer_get_records (b);
   g_assert_nonnull (batch);
   g_assert_cmpint (pulse_record_batch_get_shape (batch), ==, PULSE_RECORD_SHAPE_TABLE);
@@ -536,15 +538,17 @@ test_values (void)
   g_assert_cmpint (pulse_record_batch_get_column_type (batch, 1), ==, PULSE_COLUMN_FLOAT64);
   g_assert_cmpint (pulse_record_batch_get_column_type (batch, 2), ==, PULSE_COLUMN_UTF8);
   g_assert_cmpint (pulse_record_batch_get_column_type (batch, 3), ==, PULSE_COLUMN_BOOL);
-  assert_json (b, "[{\"seq\":1,\"price\":10.5,\"sym\":\"600000\",\"up\":true},"
-                  "{\"seq\":2,\"price\":10.6,\"sym\":\"600036\",\"up\":false},"
-                  "{\"seq\":3,\"price\":10.7,\"sym\":\"601318\",\"up\":true}]");
+  assert_json (b,
+      "[{\"seq\":1,\"price\":10.5,\"sym\":\"600000\",\"up\":true},"
+      "{\"seq\":2,\"price\":10.6,\"sym\":\"600036\",\"up\":false},"
+      "{\"seq\":3,\"price\":10.7,\"sym\":\"601318\",\"up\":true}]");
   pulse_buffer_unref (b);
 
   /* columns of narrower ints, of variants with nulls and mixed numbers,
    * of byte strings; as a list of (name, column) pairs */
-  b = make (p, "[('n', <[1, 2]>), ('v', <[<int64 1>, <2.5>]>), ('m', <[just 'a', nothing]>), "
-               "('raw', <[b'x', b'y']>)]");
+  b = make (p,
+      "[('n', <[1, 2]>), ('v', <[<int64 1>, <2.5>]>), ('m', <[just 'a', nothing]>), "
+      "('raw', <[b'x', b'y']>)]");
   batch = pulse_buffer_get_records (b);
   g_assert_cmpint (pulse_record_batch_get_shape (batch), ==, PULSE_RECORD_SHAPE_TABLE);
   g_assert_cmpint (pulse_record_batch_get_column_type (batch, 0), ==, PULSE_COLUMN_INT64);
@@ -554,8 +558,9 @@ test_values (void)
   g_assert_true (pulse_record_batch_is_null (batch, 2, 1));
   g_assert_cmpuint (pulse_buffer_get_record_count (b), ==, 2);
   /* (a b'' of the text format ends with its nul byte: "x\0" is eAA=) */
-  assert_json (b, "[{\"n\":1,\"v\":1.0,\"m\":\"a\",\"raw\":\"eAA=\"},"
-                  "{\"n\":2,\"v\":2.5,\"m\":null,\"raw\":\"eQA=\"}]");
+  assert_json (b,
+      "[{\"n\":1,\"v\":1.0,\"m\":\"a\",\"raw\":\"eAA=\"},"
+      "{\"n\":2,\"v\":2.5,\"m\":null,\"raw\":\"eQA=\"}]");
   pulse_buffer_unref (b);
 
   /* with tables=false a map of lists is one record */
@@ -619,7 +624,7 @@ test_interval_accuracy (void)
   Harness *h = harness_new ("interval", 0.02, "count", (guint64) 51, NULL);
   Script *s = script_new ();
   gint64 first, last;
-  gdouble mean_us;
+  gdouble mean_us, slope_us;
 
   s->endless = TRUE;
   pulse_producer_set_callback (h->producer, script_func, s, NULL);
@@ -629,9 +634,23 @@ test_interval_accuracy (void)
   first = g_array_index (s->times, gint64, 0);
   last = g_array_index (s->times, gint64, 50);
   mean_us = (last - first) / 50.0;
-  g_test_message ("mean period %.1f us", mean_us);
-  g_assert_cmpfloat (mean_us, >=, 20000 * 0.98);
-  g_assert_cmpfloat (mean_us, <=, 20000 * 1.02);
+  /* the least-squares slope of call time over call number is the mean
+   * period too, and one late first or last call hardly moves it */
+  {
+    gdouble sxy = 0, sxx = 0;
+    for (guint k = 0; k <= 50; k++) {
+      sxy += (k - 25.0) * (gdouble) (g_array_index (s->times, gint64, k) - first);
+      sxx += (k - 25.0) * (k - 25.0);
+    }
+    slope_us = sxy / sxx;
+  }
+  g_test_message ("mean period %.1f us, fitted %.1f us", mean_us, slope_us);
+  g_assert_cmpfloat (slope_us, >=, 20000 * 0.98);
+  g_assert_cmpfloat (slope_us, <=, 20000 * 1.02);
+  /* and from the two ends, within 5 %: 2 % is 20 ms over the second,
+   * which a loaded machine could take from the first or last call alone */
+  g_assert_cmpfloat (mean_us, >=, 20000 * 0.95);
+  g_assert_cmpfloat (mean_us, <=, 20000 * 1.05);
   /* called on this thread, which ran the main context */
   g_assert_true (s->thread == g_thread_self ());
   /* every call produced, EOS after the last one */
@@ -694,11 +713,13 @@ static void
 test_slow_callback (void)
 {
   /* 20 ms apart, but the first 4 calls take 60 ms: each late call is made
-   * at once, the missed slots are skipped, and once the calls are fast
-   * again they follow the grid with no burst to catch up */
+   * at once and the slots it missed are skipped. Once the calls are fast
+   * again they follow the grid: the 8 missed slots are not made up in a
+   * burst. Only sums of gaps are asserted: a loaded machine may delay any
+   * one call. */
   Harness *h = harness_new ("interval", 0.02, "count", (guint64) 12, NULL);
   Script *s = script_new ();
-  gint64 min_gap = G_MAXINT64;
+  gint64 fast_span;
 
   s->endless = TRUE;
   s->slow_n = 4;
@@ -710,18 +731,17 @@ test_slow_callback (void)
   for (guint i = 1; i < s->times->len; i++) {
     gint64 gap = g_array_index (s->times, gint64, i) - g_array_index (s->times, gint64, i - 1);
     g_test_message ("call %u: %+.1f ms", i + 1, gap / 1000.0);
-    /* no two calls ever pile up: even after the slow ones, the next
-     * comes a slot later at the earliest (a loaded machine may stretch
-     * a gap, never shrink it below half a slot) */
-    if (i > s->slow_n)
-      min_gap = MIN (min_gap, gap);
+    /* one call at a time, never two at once */
     if (i <= s->slow_n)
       g_assert_cmpint (gap, >=, 60 * 1000);
   }
-  g_assert_cmpint (min_gap, >=, 10 * 1000);
-  /* the 8 fast calls after the slow ones span at least 7 slots */
-  g_assert_cmpint (g_array_index (s->times, gint64, 11) - g_array_index (s->times, gint64, 4), >=,
-      7 * 20 * 1000 - 2000);
+  /* call 5 comes at once after the slow ones, late in its slot; calls 6
+   * to 12 are on the next 7 slots of the grid, so they span 6 slots
+   * (120 ms), less what a loaded machine delays call 6 by. Making up the
+   * 8 missed slots would have squeezed them into a few milliseconds. */
+  fast_span = g_array_index (s->times, gint64, 11) - g_array_index (s->times, gint64, 5);
+  g_test_message ("calls 6 to 12 span %.1f ms", fast_span / 1000.0);
+  g_assert_cmpint (fast_span, >=, 4 * 20 * 1000);
   harness_free (h);
   script_free (s);
 }
@@ -1004,14 +1024,14 @@ test_push (void)
 
   /* three threads at once: every value arrives, each thread's in order */
   for (guint t = 0; t < 3; t++) {
-    pushers[t] = (Pusher) { h->producer, 1 + t * 1000, 200 };
+    pushers[t] = (Pusher){ h->producer, 1 + t * 1000, 200 };
     threads[t] = g_thread_new ("pusher", pusher_thread, &pushers[t]);
   }
   for (guint t = 0; t < 3; t++)
     g_thread_join (threads[t]);
   g_assert_cmpuint (h->cap->n_buffers, ==, 3 + 600);
-  g_assert_cmpstr (g_variant_get_string (pulse_buffer_get_value (captured (h->cap, 0)), NULL), ==,
-      "first");
+  g_assert_cmpstr (
+      g_variant_get_string (pulse_buffer_get_value (captured (h->cap, 0)), NULL), ==, "first");
   g_assert_cmpstr (
       g_variant_get_type_string (pulse_buffer_get_value (captured (h->cap, 1))), ==, "ay");
   {
