@@ -52,14 +52,14 @@
  * handler that calls pulse_producer_report_error(), a value that cannot be
  * converted) is a WARNING on the bus naming the element, counted by
  * `failed`; the producer carries on, and in burst mode waits 100 ms before
- * the next call, as the original does. A Python handler that raises is
- * printed by PyGObject and seen here as NULL; wrap it and report the error
- * instead. Do not change the pipeline's state from the producer function:
- * end the stream with pulse_producer_end_of_stream() instead.
+ * the next call, as the original does. From Python, a callback given to
+ * set_callback() that raises GLib.Error fails that way (PyGObject turns it
+ * into the GError); any other exception, and any exception in a signal
+ * handler, is only printed by PyGObject and seen here as NULL: catch it
+ * and call report_error(). Do not change the pipeline's state from the
+ * producer function: end the stream with pulse_producer_end_of_stream().
  */
 #include "config.h"
-
-#include <string.h>
 
 #include <glib/gi18n-lib.h>
 
