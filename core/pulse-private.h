@@ -90,10 +90,6 @@ G_GNUC_INTERNAL gsize _pulse_record_batch_slice_data_len (
     PulseRecordBatch *batch, guint column, guint first, guint n);
 G_GNUC_INTERNAL void _pulse_record_batch_append_slice (
     PulseRecordBatch *dest, const PulseBatchSlice *slice, guint reserve);
-/* pulse-codec-arrow.c: a flat map, or a list of flat maps, as columns */
-G_GNUC_INTERNAL PulseRecordBatch *
-_pulse_record_batch_from_variant (GVariant *value, GError **error);
-
 /* pulse-topic-cache.c: the last frames of each topic, and the snapshot
  * ROUTER socket that serves them to late joiners */
 typedef struct {

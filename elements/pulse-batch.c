@@ -230,7 +230,7 @@ pulse_batch_chain (PulseElement *element, PulsePad *pad, PulseBuffer *buffer)
       drop (self, buffer, error);
       return PULSE_FLOW_OK;
     }
-    rb = _pulse_record_batch_from_variant (value, &error);
+    rb = pulse_record_batch_new_from_variant (value, &error);
     if (rb == NULL) {
       drop (self, buffer, error);
       return PULSE_FLOW_OK;

@@ -36,6 +36,7 @@ _pulse_elements_register (PulseRegistry *registry)
     { "lz4", pulse_lz4_codec_get_type },
     { "msgpack", pulse_msgpack_codec_get_type },
     { "print", pulse_print_get_type },
+    { "producer", pulse_producer_get_type },
     { "pyarrow", pulse_pyarrow_codec_get_type },
     { "queue", pulse_queue_get_type },
     { "snappy", pulse_snappy_codec_get_type },
