@@ -183,6 +183,7 @@ main (int argc, char **argv)
 {
   gboolean verbose = FALSE, version = FALSE;
   g_autofree gchar *plugin_path = NULL;
+  g_autofree gchar *stats_db = NULL;
   g_auto (GStrv) words = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GOptionContext) options = NULL;
@@ -196,6 +197,10 @@ main (int argc, char **argv)
     { "plugin-path", 0, 0, G_OPTION_ARG_STRING, &plugin_path,
         N_ ("Load element modules from these directories (':'-separated)"), N_ ("DIRS") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_ ("Print the version and exit"), NULL },
+    { "stats-db", 0, 0, G_OPTION_ARG_STRING, &stats_db,
+        N_ ("Keep per-minute statistics in this database: sqlite://PATH or sqlite://:memory: "
+            "(default: $PULSEMQ_STATS_DB, else in memory only)"),
+        N_ ("URI") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &words, NULL, NULL }, { NULL } };
 
   pulse_tool_init_i18n ();
@@ -261,6 +266,7 @@ main (int argc, char **argv)
     return EXIT_RUNTIME;
   }
 
+  pulse_tool_open_stats_db (prgname, stats_db);
   launch.started = g_get_monotonic_time ();
   if (!pulse_pipeline_set_state (pipeline, PULSE_STATE_PLAYING, &error)) {
     fprintf (stderr, _ ("%s: error: %s\n"), prgname, error->message);
@@ -271,6 +277,8 @@ main (int argc, char **argv)
   g_main_loop_run (launch.loop);
 
   pulse_pipeline_set_state (pipeline, PULSE_STATE_NULL, NULL);
+  /* the unfinished minute reaches the database too */
+  pulse_stats_close (pulse_stats_get_default ());
   /* messages posted while stopping (state changes, late errors) */
   while (pulse_bus_have_pending (pulse_pipeline_get_bus (pipeline)))
     g_main_context_iteration (NULL, FALSE);
