@@ -36,6 +36,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pulse-private.h"
+#include "pulse-stats-private.h"
 #include "pulse-zmqpub.h"
 
 #undef G_LOG_DOMAIN
@@ -86,6 +87,7 @@ struct _PulseZmqPub {
   guint64 cache_max_bytes;
   gchar *snapshot;
   PulseTopicCache *cache; /* READY and later, when cache_size > 0 */
+  PulseStatsTopic *stats; /* this topic in pulse_stats_get_default (), from READY */
 };
 
 enum {
@@ -131,6 +133,7 @@ drop (PulseZmqPub *self, const GError *error)
 {
   guint64 n = __atomic_add_fetch (&self->dropped, 1, __ATOMIC_RELAXED);
 
+  pulse_stats_topic_add_malformed (self->stats, 1);
   if (should_warn (n))
     PULSE_ELEMENT_WARNING (self, STREAM, ENCODE,
         (_ ("%s did not send a buffer on topic \"%s\" (%llu so far): %s"),
@@ -144,6 +147,8 @@ drop_overflow (PulseZmqPub *self)
 {
   guint64 n = __atomic_add_fetch (&self->dropped, 1, __ATOMIC_RELAXED);
   guint64 o = __atomic_add_fetch (&self->overflowed, 1, __ATOMIC_RELAXED);
+
+  pulse_stats_topic_add_drops (self->stats, 1);
 
   if (should_warn (o))
     PULSE_ELEMENT_WARNING (self, RESOURCE, WRITE,
@@ -178,6 +183,7 @@ pulse_zmq_pub_chain (PulseElement *element, PulsePad *pad, PulseBuffer *buffer)
   PulseCompression compression = pulse_buffer_get_compression (buffer);
   guint32 count = pulse_buffer_get_record_count (buffer);
   gsize charge;
+  gint64 created = pulse_buffer_get_timestamp_ns (buffer);
 
   if (!pulse_protocol_check_record_count (count, &error))
     goto refused;
@@ -210,6 +216,10 @@ pulse_zmq_pub_chain (PulseElement *element, PulsePad *pad, PulseBuffer *buffer)
   __atomic_fetch_add (&self->sent, 1, __ATOMIC_RELAXED);
   __atomic_fetch_add (&self->records, count, __ATOMIC_RELAXED);
   __atomic_fetch_add (&self->bytes, g_bytes_get_size (payload), __ATOMIC_RELAXED);
+  /* latency: from the buffer's creation (the source's timestamp) to now */
+  pulse_stats_topic_add_frame (self->stats, count, g_bytes_get_size (payload),
+      _pulse_stats_raw_size (compression, payload),
+      created > 0 ? pulse_util_get_real_time_ns () - created : -1);
   pulse_buffer_unref (buffer);
   return PULSE_FLOW_OK;
 
@@ -321,6 +331,7 @@ pulse_zmq_pub_change_state (PulseElement *element, PulseStateChange transition, 
         g_clear_pointer (&self->budget, _pulse_send_budget_unref);
         return FALSE;
       }
+      self->stats = pulse_stats_get_topic (pulse_stats_get_default (), self->topic);
       if (self->heartbeat > 0)
         _pulse_endpoint_add_heartbeat (self->endpoint, self->topic, self->heartbeat);
       pulse_element_message_full (element, PULSE_MESSAGE_INFO, PULSE_RESOURCE_ERROR,
@@ -342,6 +353,7 @@ pulse_zmq_pub_change_state (PulseElement *element, PulseStateChange transition, 
         _pulse_endpoint_release (g_steal_pointer (&self->endpoint));
       }
       g_clear_pointer (&self->budget, _pulse_send_budget_unref);
+      g_clear_pointer (&self->stats, pulse_stats_topic_unref);
       break;
     default: break;
   }
@@ -436,6 +448,7 @@ pulse_zmq_pub_finalize (GObject *object)
     _pulse_endpoint_release (self->endpoint);
   g_clear_pointer (&self->budget, _pulse_send_budget_unref);
   g_clear_pointer (&self->cache, _pulse_topic_cache_unref);
+  g_clear_pointer (&self->stats, pulse_stats_topic_unref);
   g_free (self->topic);
   g_free (self->bind);
   g_free (self->snapshot);

@@ -249,8 +249,8 @@ print_counters (PulsePipeline *pipeline)
  *    start of shutdown, ZeroMQ keeps sending what it holds for `linger`.
  * 3. Messages posted while stopping (state changes, late errors) are
  *    printed.
- * 4. (a later version: the last, partial minute of statistics is rolled
- *    up and saved here — the original lost it)
+ * 4. The last, partial minute of statistics is rolled up and written to
+ *    the database (the original lost it).
  * 5. With -v, the per-pad counters, which are final only now. */
 static void
 shut_down (Launch *launch)
@@ -260,6 +260,7 @@ shut_down (Launch *launch)
   pulse_pipeline_set_state (launch->pipeline, PULSE_STATE_NULL, NULL);
   while (pulse_bus_have_pending (bus))
     g_main_context_iteration (NULL, FALSE);
+  pulse_stats_close (pulse_stats_get_default ());
   if (launch->verbose)
     print_counters (launch->pipeline);
   pulse_bus_remove_watch (bus);
@@ -270,6 +271,7 @@ main (int argc, char **argv)
 {
   gboolean verbose = FALSE, version = FALSE;
   g_autofree gchar *plugin_path = NULL;
+  g_autofree gchar *stats_db = NULL;
   g_auto (GStrv) words = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GOptionContext) options = NULL;
@@ -284,6 +286,10 @@ main (int argc, char **argv)
     { "plugin-path", 0, 0, G_OPTION_ARG_STRING, &plugin_path,
         N_ ("Load element modules from these directories (':'-separated)"), N_ ("DIRS") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_ ("Print the version and exit"), NULL },
+    { "stats-db", 0, 0, G_OPTION_ARG_STRING, &stats_db,
+        N_ ("Keep per-minute statistics in this database: sqlite://PATH or sqlite://:memory: "
+            "(default: $PULSEMQ_STATS_DB, else in memory only)"),
+        N_ ("URI") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &words, NULL, NULL }, { NULL } };
 
   pulse_tool_init_i18n ();
@@ -354,6 +360,7 @@ main (int argc, char **argv)
     return EXIT_RUNTIME;
   }
 
+  pulse_tool_open_stats_db (prgname, stats_db);
   launch.started = g_get_monotonic_time ();
   if (!pulse_pipeline_set_state (pipeline, PULSE_STATE_PLAYING, &error)) {
     fprintf (stderr, _ ("%s: error: %s\n"), prgname, error->message);

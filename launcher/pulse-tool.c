@@ -71,6 +71,26 @@ pulse_tool_load_plugins (const gchar *prgname, const gchar *plugin_path)
     fprintf (stderr, _ ("%s: warning: %s\n"), prgname, errors[i]);
 }
 
+/* The default statistics, rolled on this thread's main loop, persisted to
+ * @uri, else $PULSEMQ_STATS_DB. Unlike the original, which writes
+ * ./stats.sqlite wherever it is started, the default is memory only: a
+ * tool run from any directory (and every test) leaves no file behind. A
+ * database that cannot be used is a warning: statistics go on in memory. */
+void
+pulse_tool_open_stats_db (const gchar *prgname, const gchar *uri)
+{
+  PulseStats *stats = pulse_stats_get_default ();
+  g_autoptr (GError) error = NULL;
+
+  if (uri == NULL || *uri == '\0')
+    uri = g_getenv ("PULSEMQ_STATS_DB");
+  if (uri == NULL || *uri == '\0')
+    return;
+  if (!pulse_stats_open_db (stats, uri, &error))
+    fprintf (stderr, _ ("%s: warning: %s; statistics are kept in memory only\n"), prgname,
+        error->message);
+}
+
 void
 pulse_tool_print_parse_error (const gchar *prgname, PulseParseContext *context, const GError *error)
 {
