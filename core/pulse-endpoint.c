@@ -23,6 +23,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -67,6 +68,11 @@ struct _PulseEndpoint {
   gchar *last_endpoint;
   gint sndhwm;
   gint linger;
+  PulseAuth *auth;     /* nullable */
+  gchar *curve_secret; /* nullable */
+  gchar *zap_domain;   /* set when auth or curve is */
+  GThread *monitor;    /* counts handshakes refused before ZAP is asked */
+  gint monitor_stop;   /* atomic: the socket is gone */
 
   GMutex lock;
   GCond cond;        /* queue or state changed */
@@ -186,6 +192,130 @@ note_activity (PulseEndpoint *ep, const gchar *topic, gint64 now)
   }
 }
 
+/* Reads the PUB socket's monitor: ZeroMQ refuses a subscriber without
+ * credentials (a NULL mechanism against PLAIN) before it asks ZAP, so only
+ * the monitor sees it. Ends with the socket (MONITOR_STOPPED). */
+static gpointer
+monitor_thread (gpointer data)
+{
+  PulseEndpoint *ep = data;
+  void *pair = zmq_socket (_pulse_zmq_context_get (), ZMQ_PAIR);
+  g_autofree gchar *address = g_strdup_printf ("inproc://pulse-endpoint-monitor-%p", (void *) ep);
+  gboolean stopped = FALSE;
+  const gint timeout_ms = 100;
+
+  if (pair == NULL || zmq_setsockopt (pair, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms) != 0 ||
+      zmq_connect (pair, address) != 0) {
+    if (pair != NULL)
+      zmq_close (pair);
+    return NULL;
+  }
+  while (!stopped) {
+    zmq_msg_t event, where;
+    guint16 id = 0;
+
+    zmq_msg_init (&event);
+    if (zmq_msg_recv (&event, pair, 0) < 0) {
+      zmq_msg_close (&event);
+      /* MONITOR_STOPPED is lost if the socket closed before we connected */
+      if (zmq_errno () == EAGAIN && !g_atomic_int_get (&ep->monitor_stop))
+        continue;
+      break;
+    }
+    if (zmq_msg_size (&event) >= 2)
+      memcpy (&id, zmq_msg_data (&event), 2);
+    zmq_msg_init (&where);
+    if (zmq_msg_more (&event))
+      zmq_msg_recv (&where, pair, 0);
+    if (id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL || id == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
+      g_autofree gchar *peer = g_strndup (zmq_msg_data (&where), zmq_msg_size (&where));
+      if (ep->auth != NULL)
+        _pulse_auth_count_refused (ep->auth, peer);
+    }
+    stopped = id == ZMQ_EVENT_MONITOR_STOPPED;
+    zmq_msg_close (&event);
+    zmq_msg_close (&where);
+  }
+  zmq_close (pair);
+  return NULL;
+}
+
+/* Before the bind: from now on every subscriber's handshake goes to the
+ * ZAP handler under the endpoint's domain. */
+static gboolean
+set_security (PulseEndpoint *ep, void *socket)
+{
+  const gint on = 1;
+
+  if (ep->zap_domain == NULL)
+    return TRUE;
+  {
+    g_autofree gchar *address = g_strdup_printf ("inproc://pulse-endpoint-monitor-%p", (void *) ep);
+    if (zmq_socket_monitor (socket, address,
+            ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0)
+      return FALSE;
+    ep->monitor = g_thread_new ("pulse-monitor", monitor_thread, ep);
+  }
+  if (zmq_setsockopt (socket, ZMQ_ZAP_DOMAIN, ep->zap_domain, strlen (ep->zap_domain)) != 0)
+    return FALSE;
+  if (ep->curve_secret != NULL)
+    return zmq_setsockopt (socket, ZMQ_CURVE_SERVER, &on, sizeof on) == 0 &&
+        zmq_setsockopt (socket, ZMQ_CURVE_SECRETKEY, ep->curve_secret, 40) == 0;
+  return zmq_setsockopt (socket, ZMQ_PLAIN_SERVER, &on, sizeof on) == 0;
+}
+
+static void
+endpoint_free (PulseEndpoint *ep)
+{
+  /* the socket is closed: its monitor has said MONITOR_STOPPED */
+  g_atomic_int_set (&ep->monitor_stop, TRUE);
+  if (ep->monitor != NULL)
+    g_thread_join (ep->monitor);
+  if (ep->zap_domain != NULL)
+    _pulse_zap_unregister (ep->zap_domain);
+  g_free (ep->zap_domain);
+  g_clear_object (&ep->auth);
+  if (ep->curve_secret != NULL)
+    memset (ep->curve_secret, 0, strlen (ep->curve_secret));
+  g_free (ep->curve_secret);
+  for (guint i = 0; i < ep->heartbeats->len; i++)
+    g_free (g_array_index (ep->heartbeats, Heartbeat, i).topic);
+  g_array_unref (ep->heartbeats);
+  g_queue_clear_full (&ep->queue, (GDestroyNotify) frame_free);
+  g_mutex_clear (&ep->lock);
+  g_cond_clear (&ep->cond);
+  g_clear_error (&ep->start_error);
+  g_free (ep->bind);
+  g_free (ep->last_endpoint);
+  g_free (ep);
+}
+
+/* An endpoint already bound serves another zmqpub only if that one asks
+ * for nothing it lacks: authentication is never silently off. */
+static gboolean
+check_same_security (PulseEndpoint *ep, const PulseEndpointSecurity *security, GError **error)
+{
+  gboolean want_curve = security != NULL && security->curve_secret != NULL;
+  gboolean want_auth = security != NULL && security->auth != NULL;
+
+  if ((want_auth || want_curve) && ep->zap_domain == NULL) {
+    g_set_error (error, PULSE_AUTH_ERROR, PULSE_AUTH_ERROR_CONFLICT,
+        _ ("\"%s\" is already bound without authentication: give every zmqpub of this bind "
+           "the same plainauth"),
+        ep->bind);
+    return FALSE;
+  }
+  if (want_curve != (ep->curve_secret != NULL) ||
+      (want_curve && strcmp (security->curve_secret, ep->curve_secret) != 0)) {
+    g_set_error (error, PULSE_AUTH_ERROR, PULSE_AUTH_ERROR_CONFLICT,
+        _ ("\"%s\" is already bound with other CURVE settings"), ep->bind);
+    return FALSE;
+  }
+  if (want_auth && ep->auth != NULL && security->auth != ep->auth)
+    _pulse_auth_merge (ep->auth, security->auth);
+  return TRUE;
+}
+
 static gpointer
 owner_thread (gpointer user_data)
 {
@@ -196,7 +326,7 @@ owner_thread (gpointer user_data)
 
   if (socket == NULL || zmq_setsockopt (socket, ZMQ_SNDHWM, &ep->sndhwm, sizeof ep->sndhwm) != 0 ||
       zmq_setsockopt (socket, ZMQ_LINGER, &ep->linger, sizeof ep->linger) != 0 ||
-      zmq_bind (socket, ep->bind) != 0) {
+      !set_security (ep, socket) || zmq_bind (socket, ep->bind) != 0) {
     int err = zmq_errno ();
     g_mutex_lock (&ep->lock);
     g_set_error (&ep->start_error, PULSE_RESOURCE_ERROR, PULSE_RESOURCE_ERROR_BIND,
@@ -277,6 +407,27 @@ owner_thread (gpointer user_data)
 PulseEndpoint *
 _pulse_endpoint_acquire (const gchar *bind, gint sndhwm, gint linger, GError **error)
 {
+  return _pulse_endpoint_acquire_full (bind, sndhwm, linger, NULL, error);
+}
+
+/**
+ * _pulse_endpoint_acquire_full:
+ * @bind: a ZeroMQ address to bind
+ * @sndhwm: ZMQ_SNDHWM of the socket
+ * @linger: ZMQ_LINGER in milliseconds
+ * @security: (nullable): how subscribers are let in; %NULL for anyone
+ * @error: return location for a #GError
+ *
+ * As _pulse_endpoint_acquire(), with authentication set up before the
+ * bind. An endpoint bound already must have the same security (its key
+ * store takes the keys of @security's).
+ *
+ * Returns: (transfer full): the endpoint, or %NULL
+ */
+PulseEndpoint *
+_pulse_endpoint_acquire_full (const gchar *bind, gint sndhwm, gint linger,
+    const PulseEndpointSecurity *security, GError **error)
+{
   PulseEndpoint *ep;
 
   g_mutex_lock (&endpoints_lock);
@@ -284,6 +435,10 @@ _pulse_endpoint_acquire (const gchar *bind, gint sndhwm, gint linger, GError **e
     endpoints = g_hash_table_new (g_str_hash, g_str_equal);
   ep = g_hash_table_lookup (endpoints, bind);
   if (ep != NULL) {
+    if (!check_same_security (ep, security, error)) {
+      g_mutex_unlock (&endpoints_lock);
+      return NULL;
+    }
     ep->ref_count++;
     g_mutex_unlock (&endpoints_lock);
     return ep;
@@ -298,6 +453,17 @@ _pulse_endpoint_acquire (const gchar *bind, gint sndhwm, gint linger, GError **e
   g_mutex_init (&ep->lock);
   g_cond_init (&ep->cond);
   g_queue_init (&ep->queue);
+  if (security != NULL && (security->auth != NULL || security->curve_secret != NULL)) {
+    ep->auth = security->auth != NULL ? g_object_ref (security->auth) : NULL;
+    ep->curve_secret = g_strdup (security->curve_secret);
+    ep->zap_domain = g_strdup_printf ("pulsemq %s", bind);
+    if (!_pulse_zap_register (ep->zap_domain, ep->auth, ep->curve_secret != NULL, error)) {
+      g_clear_pointer (&ep->zap_domain, g_free);
+      g_mutex_unlock (&endpoints_lock);
+      endpoint_free (ep);
+      return NULL;
+    }
+  }
 
   ep->thread = g_thread_try_new ("pulse-endpoint", owner_thread, ep, error);
   if (ep->thread != NULL) {
@@ -312,11 +478,7 @@ _pulse_endpoint_acquire (const gchar *bind, gint sndhwm, gint linger, GError **e
       g_propagate_error (error, g_steal_pointer (&ep->start_error));
     }
     g_mutex_unlock (&endpoints_lock);
-    g_array_unref (ep->heartbeats);
-    g_mutex_clear (&ep->lock);
-    g_cond_clear (&ep->cond);
-    g_free (ep->bind);
-    g_free (ep);
+    endpoint_free (ep);
     return NULL;
   }
   g_hash_table_insert (endpoints, ep->bind, ep);
@@ -347,16 +509,19 @@ _pulse_endpoint_release (PulseEndpoint *ep)
   g_cond_broadcast (&ep->cond);
   g_mutex_unlock (&ep->lock);
   g_thread_join (ep->thread);
+  endpoint_free (ep);
+}
 
-  for (guint i = 0; i < ep->heartbeats->len; i++)
-    g_free (g_array_index (ep->heartbeats, Heartbeat, i).topic);
-  g_array_unref (ep->heartbeats);
-  g_queue_clear_full (&ep->queue, (GDestroyNotify) frame_free);
-  g_mutex_clear (&ep->lock);
-  g_cond_clear (&ep->cond);
-  g_free (ep->bind);
-  g_free (ep->last_endpoint);
-  g_free (ep);
+/**
+ * _pulse_endpoint_get_auth:
+ * @ep: an endpoint
+ *
+ * Returns: (transfer none) (nullable): the key store of its subscribers
+ */
+PulseAuth *
+_pulse_endpoint_get_auth (PulseEndpoint *ep)
+{
+  return ep->auth;
 }
 
 /**

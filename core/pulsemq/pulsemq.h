@@ -24,6 +24,7 @@
 #include "pulse-protocol.h"
 #include "pulse-codec.h"
 #include "pulse-subscriber.h"
+#include "pulse-auth.h"
 #include "pulse-enum-types.h"
 
 #undef PULSE_INSIDE
