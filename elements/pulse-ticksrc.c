@@ -18,6 +18,11 @@
  * keeps its anchor and no record is dropped: a stall costs time, never
  * records or gaps in seq. With rate=0 buffers go out back to back.
  *
+ * `start-delay` moves the grid's anchor later: the first buffer waits that
+ * long after PLAYING. ZeroMQ PUB drops what it sends before a subscriber's
+ * subscription has arrived, so a burst that must reach subscribers whole
+ * gives them that time to connect.
+ *
  * The walk is reproducible: a given seed gives the same symbols, prices and
  * volumes whatever the batch size and rate, because every record takes the
  * same draws in the same order.
@@ -40,9 +45,11 @@
 #define DEFAULT_BATCH 1
 #define DEFAULT_COUNT 0
 #define DEFAULT_SEED 0
+#define DEFAULT_START_DELAY 0.0
 
 #define MAX_RATE 1e9
 #define MAX_BATCH 1000000
+#define MAX_START_DELAY 86400.0
 /* keeps a full batch of symbols far below the 4 GiB that 32-bit string
  * offsets can address */
 #define MAX_SYMBOL_LEN 64
@@ -61,7 +68,7 @@ typedef struct {
   guint batch;
   guint64 count;
   gdouble interval_us; /* between buffers, when rate > 0 */
-  gint64 start_us;     /* the grid's anchor on the monotonic clock */
+  gint64 start_us;     /* the grid's anchor on the monotonic clock: the first buffer's due time */
   guint64 seq;         /* of the next record */
 } Stream;
 
@@ -77,6 +84,7 @@ struct _PulseTickSrc {
   guint batch;
   guint64 count;
   guint seed;
+  gdouble start_delay; /* seconds */
   guint64 produced;
   gboolean flushing;      /* leaving PLAYING: stop, no EOS */
   gboolean eos_requested; /* send_eos: stop, then EOS */
@@ -87,7 +95,17 @@ struct _PulseTickSrc {
   Stream stream;
 };
 
-enum { PROP_0, PROP_SYMBOLS, PROP_RATE, PROP_BATCH, PROP_COUNT, PROP_SEED, PROP_PRODUCED, N_PROPS };
+enum {
+  PROP_0,
+  PROP_SYMBOLS,
+  PROP_RATE,
+  PROP_BATCH,
+  PROP_COUNT,
+  PROP_SEED,
+  PROP_START_DELAY,
+  PROP_PRODUCED,
+  N_PROPS
+};
 
 static GParamSpec *properties[N_PROPS];
 
@@ -190,6 +208,7 @@ stream_start (PulseTickSrc *self, gchar **names)
 {
   Stream *s = &self->stream;
   guint64 seed;
+  gdouble start_delay;
 
   stream_clear (s);
   g_mutex_lock (&self->lock);
@@ -197,6 +216,7 @@ stream_start (PulseTickSrc *self, gchar **names)
   s->batch = self->batch;
   s->count = self->count;
   seed = self->seed;
+  start_delay = self->start_delay;
   g_mutex_unlock (&self->lock);
 
   if (seed == 0)
@@ -216,7 +236,7 @@ stream_start (PulseTickSrc *self, gchar **names)
     s->cents[i] = 1000 + rng_below (&s->rng, 9000);
   }
   s->interval_us = s->rate > 0 ? s->batch * (gdouble) G_USEC_PER_SEC / s->rate : 0;
-  s->start_us = g_get_monotonic_time ();
+  s->start_us = g_get_monotonic_time () + (gint64) (start_delay * G_USEC_PER_SEC);
   s->seq = 0;
 }
 
@@ -298,7 +318,8 @@ slot_time (Stream *s, guint64 slot)
 
 /* Waits for @slot's due time on the cond, so that leaving PLAYING or
  * send_eos wake the thread at once; a late slot is not waited for, and one
- * a whole interval late or more is replaced by the slot in progress.
+ * a whole interval late or more is replaced by the slot in progress. With
+ * rate=0 every slot is due at the anchor (start-delay after PLAYING).
  * Returns FALSE when the thread must stop. */
 static gboolean
 wait_for_slot (PulseTickSrc *self, guint64 *slot)
@@ -307,11 +328,11 @@ wait_for_slot (PulseTickSrc *self, guint64 *slot)
   gboolean go;
 
   g_mutex_lock (&self->lock);
-  if (s->rate > 0) {
+  if (s->rate > 0 || *slot == 0) {
     gint64 now = g_get_monotonic_time ();
     gint64 due = slot_time (s, *slot);
 
-    if (now - due >= s->interval_us) {
+    if (s->rate > 0 && now - due >= s->interval_us) {
       guint64 current = (guint64) ((now - s->start_us) / s->interval_us);
       *slot = MAX (*slot, current);
       due = slot_time (s, *slot);
@@ -479,6 +500,7 @@ pulse_tick_src_set_property (GObject *object, guint prop_id, const GValue *value
     case PROP_BATCH: self->batch = g_value_get_uint (value); break;
     case PROP_COUNT: self->count = g_value_get_uint64 (value); break;
     case PROP_SEED: self->seed = g_value_get_uint (value); break;
+    case PROP_START_DELAY: self->start_delay = g_value_get_double (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
   g_mutex_unlock (&self->lock);
@@ -496,6 +518,7 @@ pulse_tick_src_get_property (GObject *object, guint prop_id, GValue *value, GPar
     case PROP_BATCH: g_value_set_uint (value, self->batch); break;
     case PROP_COUNT: g_value_set_uint64 (value, self->count); break;
     case PROP_SEED: g_value_set_uint (value, self->seed); break;
+    case PROP_START_DELAY: g_value_set_double (value, self->start_delay); break;
     case PROP_PRODUCED: g_value_set_uint64 (value, self->produced); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -572,6 +595,16 @@ pulse_tick_src_class_init (PulseTickSrcClass *klass)
       "Seed of the random walk (0 = from the clock)", 0, G_MAXUINT, DEFAULT_SEED,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   /**
+   * PulseTickSrc:start-delay:
+   *
+   * How long to wait after PLAYING before the first tick. ZeroMQ PUB
+   * drops messages for subscribers whose subscription has not arrived
+   * yet, so a burst meant to reach them whole gives them time to connect.
+   */
+  properties[PROP_START_DELAY] = pulse_param_spec_duration ("start-delay", "Start delay",
+      "Wait this long after PLAYING before the first tick, e.g. for subscribers to connect", 0.0,
+      MAX_START_DELAY, DEFAULT_START_DELAY, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
    * PulseTickSrc:produced:
    *
    * Records made since the element last went to PLAYING.
@@ -598,6 +631,7 @@ pulse_tick_src_init (PulseTickSrc *self)
   self->batch = DEFAULT_BATCH;
   self->count = DEFAULT_COUNT;
   self->seed = DEFAULT_SEED;
+  self->start_delay = DEFAULT_START_DELAY;
   self->flushing = TRUE; /* until PLAYING: send_eos has nothing to end */
   self->srcpad = pulse_element_add_pad_from_template (PULSE_ELEMENT (self), "src");
 }

@@ -4,8 +4,15 @@
  *   pulse-launch timer interval=0.5 count=4 ! print
  *
  * Thin on purpose: options, the main loop, the bus and signals. All the
- * work is in libpulsemq. The first SIGINT or SIGTERM asks the sources for
- * end-of-stream and lets the pipeline drain; a second one exits at once.
+ * work is in libpulsemq. With no description it runs a demo market feed
+ * (DEFAULT_PIPELINE). A pipeline that publishes gets the original's
+ * startup table on stderr once it is PLAYING.
+ *
+ * Shutdown. The first SIGINT or SIGTERM asks the sources for end-of-stream
+ * (the original dropped everything on SIGTERM); EOS travels the graph,
+ * queues empty, and each zmqpub waits until ZeroMQ has written out what it
+ * accepted. The EOS message then ends the main loop and shut_down() takes
+ * the steps in order. A second signal exits at once with 130.
  */
 #include "config.h"
 
@@ -19,6 +26,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 
+#include "pulse-startup.h"
 #include "pulse-tool.h"
 
 enum {
@@ -28,12 +36,22 @@ enum {
   EXIT_FORCED = 130,
 };
 
-#define DEFAULT_PIPELINE "timer interval=1 fields='{\"symbol\":\"600000\",\"price\":10.5}' ! print"
+/* Two topics of synthetic ticks, five frames of two ticks a second each,
+ * on $PULSEMQ_BIND, else on port 5555 of every interface (zmqpub's default). */
+#define DEFAULT_PIPELINE                                                                           \
+  "ticksrc name=sh symbols=600000,600036,601318,600519 rate=10 batch=2 ! msgpack ! "               \
+  "zmqpub topic=sh_market  "                                                                       \
+  "ticksrc name=sz symbols=000001,000002,000858,300750 rate=10 batch=2 ! msgpack ! "               \
+  "zmqpub topic=sz_market"
+#define DEMO_TOPIC "sh_market"
 
 typedef struct {
   GMainLoop *loop;
   PulsePipeline *pipeline;
+  const gchar *description; /* for the startup table */
+  gboolean demo;
   gboolean verbose;
+  gboolean table_printed;
   gboolean interrupted;
   gboolean error_seen;
   int exit_code;
@@ -41,6 +59,46 @@ typedef struct {
 } Launch;
 
 static const gchar *prgname = "pulse-launch";
+
+/* How to watch the demo from another terminal: a subscriber reaches a
+ * wildcard bind through the loopback address. */
+static void
+print_demo_hint (PulsePipeline *pipeline)
+{
+  g_auto (GStrv) endpoints = pulse_startup_get_endpoints (pipeline);
+  g_autofree gchar *endpoint = NULL;
+  const gchar *wildcard = "tcp://0.0.0.0:";
+
+  if (endpoints[0] == NULL)
+    return;
+  if (g_str_has_prefix (endpoints[0], wildcard))
+    endpoint = g_strconcat ("tcp://127.0.0.1:", endpoints[0] + strlen (wildcard), NULL);
+  else
+    endpoint = g_strdup (endpoints[0]);
+  fprintf (stderr,
+      _ ("subscribe from another terminal with:\n  %s \"zmqsub endpoint=%s topics=%s ! decode ! print\"\n"),
+      prgname, endpoint, DEMO_TOPIC);
+}
+
+/* The startup table, once the whole pipeline is PLAYING: the bound
+ * addresses are known then, and the zmqpubs' "publishing topic" lines,
+ * posted while going to READY, are already out. */
+static void
+print_startup_table (Launch *launch)
+{
+  g_autofree gchar *table = NULL;
+
+  if (launch->table_printed)
+    return;
+  launch->table_printed = TRUE;
+  table = pulse_startup_table_new (launch->pipeline, launch->description);
+  if (table == NULL)
+    return; /* publishes nothing: a subscriber or a local pipeline */
+  fputs (table, stderr);
+  if (launch->demo)
+    print_demo_hint (launch->pipeline);
+  fflush (stderr);
+}
 
 static gboolean
 on_bus_message (PulseBus *bus, PulseMessage *message, gpointer user_data)
@@ -82,11 +140,13 @@ on_bus_message (PulseBus *bus, PulseMessage *message, gpointer user_data)
       g_main_loop_quit (launch->loop);
       break;
     case PULSE_MESSAGE_STATE_CHANGED:
-      if (!launch->verbose)
-        break;
       pulse_message_parse_state_changed (message, &old_state, &new_state);
-      fprintf (stderr, _ ("state of %s: %s -> %s\n"), pulse_message_get_src_path (message),
-          pulse_state_get_name (old_state), pulse_state_get_name (new_state));
+      if (launch->verbose)
+        fprintf (stderr, _ ("state of %s: %s -> %s\n"), pulse_message_get_src_path (message),
+            pulse_state_get_name (old_state), pulse_state_get_name (new_state));
+      if (pulse_message_get_src (message) == G_OBJECT (launch->pipeline) &&
+          new_state == PULSE_STATE_PLAYING && !launch->interrupted && !launch->error_seen)
+        print_startup_table (launch);
       break;
     default: break;
   }
@@ -178,6 +238,33 @@ print_counters (PulsePipeline *pipeline)
   }
 }
 
+/* The steps after the main loop, in order. Each waits for the one before:
+ * nothing may be cut off by process exit.
+ *
+ * 1. (a later version: the admin server stops taking requests here, while
+ *    the counters it would show are still live)
+ * 2. The pipeline goes to NULL: streaming threads are joined and each
+ *    zmqpub releases its socket. After EOS everything accepted has already
+ *    been written out (zmqpub drains on EOS); after an error or a second
+ *    start of shutdown, ZeroMQ keeps sending what it holds for `linger`.
+ * 3. Messages posted while stopping (state changes, late errors) are
+ *    printed.
+ * 4. (a later version: the last, partial minute of statistics is rolled
+ *    up and saved here — the original lost it)
+ * 5. With -v, the per-pad counters, which are final only now. */
+static void
+shut_down (Launch *launch)
+{
+  PulseBus *bus = pulse_pipeline_get_bus (launch->pipeline);
+
+  pulse_pipeline_set_state (launch->pipeline, PULSE_STATE_NULL, NULL);
+  while (pulse_bus_have_pending (bus))
+    g_main_context_iteration (NULL, FALSE);
+  if (launch->verbose)
+    print_counters (launch->pipeline);
+  pulse_bus_remove_watch (bus);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -189,6 +276,7 @@ main (int argc, char **argv)
   g_autoptr (PulseParseContext) parse_context = NULL;
   g_autoptr (PulsePipeline) pipeline = NULL;
   g_autofree gchar *summary = NULL;
+  g_autofree gchar *description = NULL;
   Launch launch = { 0 };
   GOptionEntry entries[] = { { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
                                  N_ ("Show state changes and, at the end, per-element counters"),
@@ -223,6 +311,7 @@ main (int argc, char **argv)
          "  130  interrupted twice: exited without draining\n"
          "\n"
          "Environment:\n"
+         "  PULSEMQ_BIND       where zmqpub binds by default (tcp://*:5555)\n"
          "  PULSE_PLUGIN_PATH  directories of external element modules\n"
          "  PULSE_DEBUG        debug output of these elements, e.g. queue,timer or *\n"
          "                     (core is the framework itself)\n"));
@@ -241,8 +330,11 @@ main (int argc, char **argv)
   parse_context = pulse_parse_context_new ();
   if (words == NULL || words[0] == NULL) {
     fprintf (stderr, _ ("no pipeline given: running the demo feed\n  %s\n"), DEFAULT_PIPELINE);
+    launch.demo = TRUE;
+    description = g_strdup (DEFAULT_PIPELINE);
     pipeline = pulse_parse_launch_full (DEFAULT_PIPELINE, parse_context, &error);
   } else {
+    description = g_strjoinv (" ", words);
     pipeline = pulse_parse_launchv ((const gchar *const *) words, parse_context, &error);
   }
   if (pipeline == NULL) {
@@ -252,6 +344,7 @@ main (int argc, char **argv)
 
   launch.loop = g_main_loop_new (NULL, FALSE);
   launch.pipeline = pipeline;
+  launch.description = description;
   launch.verbose = verbose;
   launch.exit_code = EXIT_OK;
   pulse_bus_add_watch (pulse_pipeline_get_bus (pipeline), on_bus_message, &launch, NULL);
@@ -270,13 +363,7 @@ main (int argc, char **argv)
   }
   g_main_loop_run (launch.loop);
 
-  pulse_pipeline_set_state (pipeline, PULSE_STATE_NULL, NULL);
-  /* messages posted while stopping (state changes, late errors) */
-  while (pulse_bus_have_pending (pulse_pipeline_get_bus (pipeline)))
-    g_main_context_iteration (NULL, FALSE);
-  if (verbose)
-    print_counters (pipeline);
-  pulse_bus_remove_watch (pulse_pipeline_get_bus (pipeline));
+  shut_down (&launch);
   g_main_loop_unref (launch.loop);
   return launch.exit_code;
 }

@@ -334,7 +334,7 @@ test_properties (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (PulseElement) src = pulse_element_factory_make ("ticksrc", &error);
   g_autofree gchar *symbols = NULL;
-  gdouble rate;
+  gdouble rate, delay;
   guint batch, seed;
   guint64 count, made;
 
@@ -347,6 +347,8 @@ test_properties (void)
   g_assert_cmpuint (count, ==, 0);
   g_assert_cmpuint (seed, ==, 0);
   g_assert_cmpuint (made, ==, 0);
+  g_object_get (src, "start-delay", &delay, NULL);
+  g_assert_cmpfloat (delay, ==, 0.0);
   g_assert_cmpstr (
       pulse_element_class_get_classification (PULSE_ELEMENT_GET_CLASS (src)), ==, "Source/Market");
   g_assert_false (g_object_class_find_property (G_OBJECT_GET_CLASS (src), "produced")->flags &
@@ -506,6 +508,46 @@ test_rate_paced (void)
 }
 
 static void
+test_start_delay (void)
+{
+  /* the first buffer waits for the delay, whatever the rate; only that
+   * lower bound is asserted */
+  static const gdouble rates[] = { 0.0, 1000.0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rates); i++) {
+    gint64 start = g_get_monotonic_time ();
+    Harness *h = harness_new (
+        "count", (guint64) 3, "rate", rates[i], "start-delay", 0.2, "seed", 1, NULL);
+    g_autoptr (GArray) ticks = NULL;
+
+    harness_play (h);
+    g_assert_true (capture_wait_buffers (h->cap, 1));
+    g_assert_cmpint (g_get_monotonic_time () - start, >=, 200 * 1000);
+    g_assert_true (capture_wait_eos (h->cap));
+    ticks = collect_ticks (h, 1);
+    g_assert_cmpuint (ticks->len, ==, 3);
+    harness_free (h);
+  }
+
+  /* send_eos during the delay: EOS at once, no buffer */
+  {
+    gint64 start = g_get_monotonic_time ();
+    Harness *h = harness_new ("rate", 0.0, "start-delay", 100.0, NULL);
+    gdouble delay;
+
+    g_object_get (h->src, "start-delay", &delay, NULL);
+    g_assert_cmpfloat (delay, ==, 100.0);
+    harness_play (h);
+    pulse_pipeline_send_eos (h->pipeline);
+    g_assert_true (capture_wait_eos (h->cap));
+    g_assert_cmpint (g_get_monotonic_time () - start, <, 50 * G_USEC_PER_SEC);
+    g_assert_cmpuint (h->cap->n_buffers, ==, 0);
+    g_assert_cmpuint (produced (h), ==, 0);
+    harness_free (h);
+  }
+}
+
+static void
 test_stop_midrun (void)
 {
   /* endless and back to back: leaving PLAYING stops and joins the thread */
@@ -613,6 +655,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ticksrc/map-shape", test_map_shape);
   g_test_add_func ("/ticksrc/rate-zero", test_rate_zero);
   g_test_add_func ("/ticksrc/rate-paced", test_rate_paced);
+  g_test_add_func ("/ticksrc/start-delay", test_start_delay);
   g_test_add_func ("/ticksrc/stop-midrun", test_stop_midrun);
   g_test_add_func ("/ticksrc/send-eos", test_send_eos);
   g_test_add_func ("/ticksrc/downstream-error", test_downstream_error);

@@ -487,16 +487,68 @@ def test_closed_stdout_is_a_runtime_error_exit_2():
 
 
 def test_no_pipeline_runs_demo_feed():
-    with Launch([]) as p:
-        p.wait_for(lambda: any('"symbol"' in line for line in p.out), "a demo record")
-        p.proc.send_signal(signal.SIGINT)
+    """With no description: synthetic ticks on sh_market and sz_market, the
+    startup table, and a clean exit on SIGTERM. Port 5555 may be taken
+    here, so PULSEMQ_BIND (zmqpub's default bind) picks a free port."""
+    import msgpack
+    import struct
+    import zmq
+
+    with Launch([], env=child_env(PULSEMQ_BIND="tcp://127.0.0.1:*")) as p:
+        p.wait_stderr("subscribe from another terminal")
+        err = p.stderr()
+        context = p.describe()
+        assert "running the demo feed" in err, context
+        # the original's table: bars of 43 '=', labels padded to 18 columns
+        bar = "=" * 43
+        m = re.search(rf"^{bar}\n  PulseMQ Publisher v(\S+)\n{bar}\n((?:  .*\n)+){bar}\n", err, re.M)
+        assert m, f"no startup table{context}"
+        rows = {}
+        for row in m.group(2).splitlines():
+            assert re.fullmatch(r"  \S.{17}\S.*", row) and row[2:20].rstrip() == row[2:20].strip(), row
+            rows[row[2:20].strip()] = row[20:]
+        assert list(rows) == ["bind", "admin", "auth", "topics", "pipeline"], rows
+        assert re.fullmatch(r"tcp://127\.0\.0\.1:\d+", rows["bind"]), rows
+        assert rows["auth"] == "disabled", rows
+        assert rows["admin"].startswith("off"), rows
+        assert rows["topics"] == "sh_market, sz_market", rows
+        assert f'zmqsub endpoint={rows["bind"]} topics=sh_market' in err, context
+
+        ctx = zmq.Context()
+        sock = ctx.socket(zmq.SUB)
+        sock.setsockopt(zmq.LINGER, 0)
+        for topic in (b"sh_market", b"sz_market"):
+            sock.setsockopt(zmq.SUBSCRIBE, topic)
+        sock.connect(rows["bind"])
+        seen = {}
+        deadline = time.monotonic() + DEADLINE
+        try:
+            while len(seen) < 2 or min(len(v) for v in seen.values()) < 2:
+                left = deadline - time.monotonic()
+                assert left > 0, f"demo records seen: {seen}{context}"
+                if not sock.poll(int(left * 1000)):
+                    continue
+                topic, meta, stamp, payload = sock.recv_multipart()
+                msg_type, flags, count = struct.unpack(">BBI", meta)
+                assert (msg_type, flags) == (1, 0), meta
+                records = msgpack.unpackb(payload, raw=False)
+                assert isinstance(records, list) and len(records) == count, records
+                seen.setdefault(topic.decode(), []).extend(records)
+        finally:
+            sock.close()
+            ctx.term()
+        p.proc.send_signal(signal.SIGTERM)
         rc = p.finish()
         context = p.describe()
         assert rc == 0, f"exit status {rc}{context}"
-        records = parse_json_lines("".join(p.out), context)
-        assert records[0]["symbol"] == "600000" and records[0]["price"] == 10.5, context
-        assert_consecutive(records, context)
-        assert "running the demo feed" in p.stderr(), context
+        assert "end of stream reached" in p.stderr(), context
+    for topic, records in seen.items():
+        for r in records:
+            assert set(r) == {"symbol", "price", "volume", "timestamp_ns", "seq"}, r
+            assert r["symbol"][0] in ("6" if topic == "sh_market" else "03"), (topic, r)
+            assert r["price"] > 0 and r["volume"] > 0, r
+        seqs = [r["seq"] for r in records]
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), (topic, seqs)
 
 
 # --- environment ------------------------------------------------------------
