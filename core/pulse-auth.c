@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
+#include <zmq.h>
 
 #include <pulsemq/pulsemq.h>
 #include "pulse-private.h"
@@ -686,4 +687,34 @@ pulse_auth_get_counters (PulseAuth *auth)
   }
   g_mutex_unlock (&auth->lock);
   return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/**
+ * pulse_auth_generate_curve_keys:
+ * @public_key: (out) (transfer full): the Z85 public key, for subscribers
+ * @secret_key: (out) (transfer full): the Z85 secret key, for the
+ *   publisher (plainauth `curve-secret-key`)
+ * @error: return location for a #GError (%PULSE_AUTH_ERROR_CURVE_KEY)
+ *
+ * Makes a new CURVE key pair: 40 Z85 characters each.
+ *
+ * Returns: %TRUE on success; %FALSE if this libzmq has no CURVE
+ */
+gboolean
+pulse_auth_generate_curve_keys (gchar **public_key, gchar **secret_key, GError **error)
+{
+  gchar pub[41], sec[41];
+
+  g_return_val_if_fail (public_key != NULL && secret_key != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (zmq_curve_keypair (pub, sec) != 0) {
+    g_set_error (error, PULSE_AUTH_ERROR, PULSE_AUTH_ERROR_CURVE_KEY,
+        _ ("cannot make a CURVE key pair: %s"), zmq_strerror (zmq_errno ()));
+    return FALSE;
+  }
+  *public_key = g_strdup (pub);
+  *secret_key = g_strdup (sec);
+  memset (sec, 0, sizeof sec);
+  return TRUE;
 }

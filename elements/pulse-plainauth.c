@@ -59,7 +59,7 @@ struct _PulsePlainAuth {
   guint64 reported_rejected;
 };
 
-enum { PROP_0, PROP_KEYS, PROP_KEYS_FILE, PROP_CURVE_SECRET_KEY, PROP_AUTH, N_PROPS };
+enum { PROP_0, PROP_KEYS, PROP_KEYS_FILE, PROP_CURVE_SECRET_KEY, PROP_AUTH, PROP_USERS, N_PROPS };
 
 enum { SIGNAL_RELOAD, N_SIGNALS };
 
@@ -342,6 +342,11 @@ pulse_plain_auth_get_property (GObject *object, guint prop_id, GValue *value, GP
       g_value_set_object (value, self->store);
       g_mutex_unlock (&self->lock);
       break;
+    case PROP_USERS:
+      g_mutex_lock (&self->lock);
+      g_value_take_boxed (value, self->store != NULL ? pulse_auth_get_users (self->store) : NULL);
+      g_mutex_unlock (&self->lock);
+      break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
@@ -390,6 +395,9 @@ pulse_plain_auth_class_init (PulsePlainAuthClass *klass)
   properties[PROP_AUTH] = g_param_spec_object ("auth", "Auth",
       "The key store of the endpoint, to add and remove keys at run time (READY and later)",
       PULSE_TYPE_AUTH, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_USERS] = g_param_spec_boxed ("users", "Users",
+      "The users with a key (never their passwords; READY and later)", G_TYPE_STRV,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**

@@ -88,6 +88,7 @@ enum {
   PROP_MAX_QUEUE_BYTES,
   PROP_OVERFLOW,
   PROP_QUEUED_BYTES,
+  PROP_USERS,
   N_PROPS
 };
 
@@ -435,6 +436,11 @@ pulse_zmq_pub_get_property (GObject *object, guint prop_id, GValue *value, GPara
       break;
     case PROP_MAX_QUEUE_BYTES: g_value_set_uint64 (value, self->max_queue_bytes); break;
     case PROP_OVERFLOW: g_value_set_enum (value, self->overflow); break;
+    case PROP_USERS: {
+      PulseAuth *auth = self->endpoint != NULL ? _pulse_endpoint_get_auth (self->endpoint) : NULL;
+      g_value_take_boxed (value, auth != NULL ? pulse_auth_get_users (auth) : NULL);
+      break;
+    }
     case PROP_QUEUED_BYTES:
       g_value_set_uint64 (
           value, self->budget != NULL ? _pulse_send_budget_get_held (self->budget) : 0);
@@ -508,6 +514,10 @@ pulse_zmq_pub_class_init (PulseZmqPubClass *klass)
       "When max-queue-bytes is reached: block the pipeline until subscribers catch up, or drop "
       "the frame and count it",
       PULSE_TYPE_ZMQ_PUB_OVERFLOW, DEFAULT_OVERFLOW, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_USERS] = g_param_spec_boxed ("users", "Users",
+      "The users that may subscribe, when the endpoint demands keys (plainauth or "
+      "PULSEMQ_API_KEYS); none when anyone may (READY and later)",
+      G_TYPE_STRV, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_QUEUED_BYTES] = g_param_spec_uint64 ("queued-bytes", "Queued bytes",
       "Payload bytes of this topic accepted and not yet written out by ZeroMQ", 0, G_MAXUINT64, 0,
       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);

@@ -25,5 +25,6 @@ gboolean pulse_auth_check_plain (PulseAuth *auth, const gchar *user, const gchar
 guint64 pulse_auth_get_accepted (PulseAuth *auth, const gchar *user);
 guint64 pulse_auth_get_rejected (PulseAuth *auth, const gchar *user);
 GVariant *pulse_auth_get_counters (PulseAuth *auth);
+gboolean pulse_auth_generate_curve_keys (gchar **public_key, gchar **secret_key, GError **error);
 
 G_END_DECLS
