@@ -40,6 +40,7 @@ typedef struct {
   GBytes *payload;
   PulseSendBudget *budget; /* nullable */
   gsize charge;            /* bytes charged to the budget */
+  gint64 timestamp_ns;     /* stamped just before the send, kept by the topic cache */
 } Frame;
 
 struct _PulseSendBudget {
@@ -88,6 +89,13 @@ struct _PulseEndpoint {
   gboolean started;
   GError *start_error;
   GThread *thread;
+
+  /* the last frames of cached topics, filled by the owner thread after
+   * each send (pulse-topic-cache.c), and the snapshot ROUTER serving them;
+   * snapshot and snapshot_bind under endpoints_lock */
+  PulseTopicCacheSet *caches;
+  PulseSnapshotService *snapshot;
+  gchar *snapshot_bind;
 };
 
 static GMutex endpoints_lock;
@@ -125,7 +133,7 @@ send_frame (void *socket, Frame *frame, GError **error)
   gboolean owned_by_zmq = FALSE;
 
   pulse_protocol_write_meta (meta, frame->msg_type, frame->flags, frame->record_count);
-  pulse_protocol_write_timestamp (ts, pulse_util_get_real_time_ns ());
+  pulse_protocol_write_timestamp (ts, frame->timestamp_ns);
 
   data = g_bytes_get_data (frame->payload, &size);
   if (size == 0 || zmq_msg_init_data (&payload, (void *) data, size, release_payload, frame) != 0)
@@ -274,6 +282,7 @@ endpoint_free (PulseEndpoint *ep)
   if (ep->zap_domain != NULL)
     _pulse_zap_unregister (ep->zap_domain);
   g_free (ep->zap_domain);
+  _pulse_topic_cache_set_free (ep->caches);
   g_clear_object (&ep->auth);
   if (ep->curve_secret != NULL)
     memset (ep->curve_secret, 0, strlen (ep->curve_secret));
@@ -373,8 +382,18 @@ owner_thread (gpointer user_data)
 
     for (GList *l = batch.head; l != NULL; l = l->next) {
       g_autoptr (GError) error = NULL;
+      Frame *frame = l->data;
 
-      if (!send_frame (socket, l->data, &error)) {
+      /* stamped as late as possible, so that a subscriber's now − timestamp
+       * is the end-to-end latency */
+      frame->timestamp_ns = pulse_util_get_real_time_ns ();
+      /* cached before the send gives the frame to ZeroMQ (which may free
+       * it at once), and before `sent` moves, so a flush also means
+       * cached; a send fails only when the process is going down */
+      if (frame->msg_type == PULSE_MSG_TYPE_DATA)
+        _pulse_topic_cache_set_push (ep->caches, frame->topic, frame->msg_type, frame->flags,
+            frame->record_count, frame->timestamp_ns, frame->payload);
+      if (!send_frame (socket, frame, &error)) {
         g_warning ("%s", error->message);
         __atomic_fetch_add (&ep->send_errors, 1, __ATOMIC_RELAXED);
       }
@@ -453,6 +472,7 @@ _pulse_endpoint_acquire_full (const gchar *bind, gint sndhwm, gint linger,
   g_mutex_init (&ep->lock);
   g_cond_init (&ep->cond);
   g_queue_init (&ep->queue);
+  ep->caches = _pulse_topic_cache_set_new ();
   if (security != NULL && (security->auth != NULL || security->curve_secret != NULL)) {
     ep->auth = security->auth != NULL ? g_object_ref (security->auth) : NULL;
     ep->curve_secret = g_strdup (security->curve_secret);
@@ -509,6 +529,9 @@ _pulse_endpoint_release (PulseEndpoint *ep)
   g_cond_broadcast (&ep->cond);
   g_mutex_unlock (&ep->lock);
   g_thread_join (ep->thread);
+  if (ep->snapshot != NULL)
+    _pulse_snapshot_service_stop (ep->snapshot);
+  g_free (ep->snapshot_bind);
   endpoint_free (ep);
 }
 
@@ -780,4 +803,88 @@ _pulse_send_budget_wait (PulseSendBudget *budget, guint64 target, gint64 until_u
   __atomic_sub_fetch (&budget->waiters, 1, __ATOMIC_SEQ_CST);
   g_mutex_unlock (&budget->lock);
   return reached;
+}
+
+/**
+ * _pulse_endpoint_add_cache:
+ * @ep: an endpoint
+ * @topic: a topic published on @ep
+ * @max_frames: the most frames kept, at least 1
+ * @max_bytes: the most payload bytes kept, or 0 for no bound in bytes
+ *
+ * Keeps the last frames sent on @topic, for the snapshot service and the
+ * cache counters. zmqpubs of one topic share a cache; the first sets its
+ * bounds.
+ *
+ * Returns: (transfer full): the cache; drop it with
+ * _pulse_topic_cache_unref() after _pulse_endpoint_remove_cache()
+ */
+PulseTopicCache *
+_pulse_endpoint_add_cache (
+    PulseEndpoint *ep, const gchar *topic, guint max_frames, guint64 max_bytes)
+{
+  return _pulse_topic_cache_set_add (ep->caches, topic, max_frames, max_bytes);
+}
+
+/**
+ * _pulse_endpoint_remove_cache:
+ * @ep: an endpoint
+ * @topic: a topic given to _pulse_endpoint_add_cache()
+ *
+ * Stops caching @topic once its last user removes it.
+ */
+void
+_pulse_endpoint_remove_cache (PulseEndpoint *ep, const gchar *topic)
+{
+  _pulse_topic_cache_set_remove (ep->caches, topic);
+}
+
+/**
+ * _pulse_endpoint_serve_snapshots:
+ * @ep: an endpoint
+ * @bind: a ZeroMQ address for the snapshot ROUTER socket
+ * @error: return location for a #GError
+ *
+ * Serves the caches of every topic of @ep on @bind, binding it on first
+ * use: zmqpubs that share an endpoint share its snapshot socket. Asking
+ * for another address than the one bound is an error.
+ *
+ * Returns: %TRUE if the snapshot socket is bound to @bind
+ */
+gboolean
+_pulse_endpoint_serve_snapshots (PulseEndpoint *ep, const gchar *bind, GError **error)
+{
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&endpoints_lock);
+  if (ep->snapshot == NULL) {
+    ep->snapshot = _pulse_snapshot_service_start (ep->caches, bind, error);
+    if (ep->snapshot != NULL)
+      ep->snapshot_bind = g_strdup (bind);
+    ok = ep->snapshot != NULL;
+  } else if (strcmp (ep->snapshot_bind, bind) != 0) {
+    g_set_error (error, PULSE_RESOURCE_ERROR, PULSE_RESOURCE_ERROR_SETTINGS,
+        _ ("%s already serves snapshots on \"%s\", not \"%s\""), ep->bind, ep->snapshot_bind, bind);
+    ok = FALSE;
+  }
+  g_mutex_unlock (&endpoints_lock);
+  return ok;
+}
+
+/**
+ * _pulse_endpoint_get_snapshot_address:
+ * @ep: an endpoint
+ *
+ * Returns: (transfer none) (nullable): the address the snapshot socket is
+ * bound to, with the port ZeroMQ picked, or %NULL if it serves none
+ */
+const gchar *
+_pulse_endpoint_get_snapshot_address (PulseEndpoint *ep)
+{
+  const gchar *address;
+
+  g_mutex_lock (&endpoints_lock);
+  address = ep->snapshot != NULL ? _pulse_snapshot_service_get_address (ep->snapshot) : NULL;
+  g_mutex_unlock (&endpoints_lock);
+  return address;
 }

@@ -96,4 +96,64 @@ G_GNUC_INTERNAL gint _pulse_record_batch_take_column (PulseRecordBatch *batch, c
     guint8 *validity, gsize validity_len);
 G_GNUC_INTERNAL void _pulse_record_batch_set_n_rows (PulseRecordBatch *batch, guint n_rows);
 
+/* rows [first_row, first_row + n_rows) of a batch, for _pulse_record_batch_append_slice() */
+typedef struct {
+  PulseRecordBatch *batch;
+  guint first_row;
+  guint n_rows;
+} PulseBatchSlice;
+
+G_GNUC_INTERNAL gboolean _pulse_record_batch_same_schema (PulseRecordBatch *a, PulseRecordBatch *b);
+G_GNUC_INTERNAL gsize _pulse_record_batch_slice_data_len (
+    PulseRecordBatch *batch, guint column, guint first, guint n);
+G_GNUC_INTERNAL void _pulse_record_batch_append_slice (
+    PulseRecordBatch *dest, const PulseBatchSlice *slice, guint reserve);
+/* pulse-topic-cache.c: the last frames of each topic, and the snapshot
+ * ROUTER socket that serves them to late joiners */
+typedef struct {
+  guint8 msg_type;
+  guint8 flags;
+  guint32 record_count;
+  gint64 timestamp_ns; /* as it went out in frame 3 */
+  GBytes *payload;     /* the reference ZeroMQ sent: no copy */
+} PulseCachedFrame;
+
+typedef struct _PulseTopicCache PulseTopicCache;
+typedef struct _PulseTopicCacheSet PulseTopicCacheSet;
+typedef struct _PulseSnapshotService PulseSnapshotService;
+
+G_GNUC_INTERNAL PulseTopicCache *
+_pulse_topic_cache_new (const gchar *topic, guint max_frames, guint64 max_bytes);
+G_GNUC_INTERNAL PulseTopicCache *_pulse_topic_cache_ref (PulseTopicCache *cache);
+G_GNUC_INTERNAL void _pulse_topic_cache_unref (PulseTopicCache *cache);
+G_GNUC_INTERNAL const gchar *_pulse_topic_cache_get_topic (PulseTopicCache *cache);
+G_GNUC_INTERNAL void _pulse_topic_cache_push (PulseTopicCache *cache, guint8 msg_type, guint8 flags,
+    guint32 record_count, gint64 timestamp_ns, GBytes *payload);
+G_GNUC_INTERNAL guint _pulse_topic_cache_get_n_frames (PulseTopicCache *cache);
+G_GNUC_INTERNAL guint64 _pulse_topic_cache_get_n_bytes (PulseTopicCache *cache);
+G_GNUC_INTERNAL GArray *_pulse_topic_cache_snapshot (PulseTopicCache *cache);
+
+G_GNUC_INTERNAL PulseTopicCacheSet *_pulse_topic_cache_set_new (void);
+G_GNUC_INTERNAL void _pulse_topic_cache_set_free (PulseTopicCacheSet *set);
+G_GNUC_INTERNAL PulseTopicCache *_pulse_topic_cache_set_add (
+    PulseTopicCacheSet *set, const gchar *topic, guint max_frames, guint64 max_bytes);
+G_GNUC_INTERNAL void _pulse_topic_cache_set_remove (PulseTopicCacheSet *set, const gchar *topic);
+G_GNUC_INTERNAL void _pulse_topic_cache_set_push (PulseTopicCacheSet *set, const gchar *topic,
+    guint8 msg_type, guint8 flags, guint32 record_count, gint64 timestamp_ns, GBytes *payload);
+G_GNUC_INTERNAL GPtrArray *
+_pulse_topic_cache_set_match (PulseTopicCacheSet *set, const gchar *prefix, gsize prefix_len);
+
+G_GNUC_INTERNAL PulseSnapshotService *
+_pulse_snapshot_service_start (PulseTopicCacheSet *set, const gchar *bind, GError **error);
+G_GNUC_INTERNAL const gchar *_pulse_snapshot_service_get_address (PulseSnapshotService *svc);
+G_GNUC_INTERNAL void _pulse_snapshot_service_stop (PulseSnapshotService *svc);
+
+/* pulse-endpoint.c: the topic caches and snapshot service of an endpoint */
+G_GNUC_INTERNAL PulseTopicCache *_pulse_endpoint_add_cache (
+    PulseEndpoint *ep, const gchar *topic, guint max_frames, guint64 max_bytes);
+G_GNUC_INTERNAL void _pulse_endpoint_remove_cache (PulseEndpoint *ep, const gchar *topic);
+G_GNUC_INTERNAL gboolean _pulse_endpoint_serve_snapshots (
+    PulseEndpoint *ep, const gchar *bind, GError **error);
+G_GNUC_INTERNAL const gchar *_pulse_endpoint_get_snapshot_address (PulseEndpoint *ep);
+
 G_END_DECLS

@@ -884,3 +884,139 @@ _pulse_record_batch_set_n_rows (PulseRecordBatch *batch, guint n_rows)
     g_return_if_fail (get_column (batch, i)->length == n_rows);
   batch->n_rows = n_rows;
 }
+
+/* ---- concatenation, for the batch element ------------------------------- */
+
+/* Same field names and types in the same order: the batches can be
+ * concatenated column by column. */
+gboolean
+_pulse_record_batch_same_schema (PulseRecordBatch *a, PulseRecordBatch *b)
+{
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+  if (a == b)
+    return TRUE;
+  if (a->columns->len != b->columns->len)
+    return FALSE;
+  for (guint i = 0; i < a->columns->len; i++) {
+    Column *ca = get_column (a, i), *cb = get_column (b, i);
+    if (ca->type != cb->type || strcmp (ca->name, cb->name) != 0)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* The string or binary bytes that rows [first, first + n) of a variable
+ * column occupy, so that a caller can keep a concatenation under the 2 GiB
+ * that 32-bit offsets allow; 0 for other columns. */
+gsize
+_pulse_record_batch_slice_data_len (PulseRecordBatch *batch, guint column, guint first, guint n)
+{
+  Column *c;
+
+  g_return_val_if_fail (batch != NULL, 0);
+  g_return_val_if_fail (column < batch->columns->len, 0);
+  c = get_column (batch, column);
+  g_return_val_if_fail ((gsize) first + n <= c->length, 0);
+  if (!column_is_variable (c))
+    return 0;
+  return c->offsets[first + n] - c->offsets[first];
+}
+
+/* Makes room for @extra more bits in the bitmap of @c, which exists; bits
+ * at and past c->length are always 1 (valid). */
+static void
+reserve_validity (Column *c, gsize extra)
+{
+  gsize need = ((gsize) c->length + extra + 7) / 8;
+  gsize old = c->validity_cap;
+
+  if (need <= old)
+    return;
+  c->validity_cap = MAX (old * 2, need);
+  c->validity = g_realloc (c->validity, c->validity_cap);
+  memset (c->validity + old, 0xff, c->validity_cap - old);
+}
+
+static void
+append_column_slice (Column *out, const Column *c, guint first, guint n, guint reserve)
+{
+  gsize width = column_width (c);
+
+  if (column_is_variable (c)) {
+    const guint32 *src = c->offsets + first;
+    guint32 start = src[0];
+    guint32 len = src[n] - start;
+    guint32 base = out->data_len;
+
+    if ((gsize) out->length + n + 1 > out->offsets_cap) {
+      out->offsets_cap = MAX (
+          MAX (out->offsets_cap * 2, (gsize) out->length + n + 1), (gsize) reserve + 1);
+      out->offsets = g_renew (guint32, out->offsets, out->offsets_cap);
+    }
+    /* guess the strings of a whole batch from these ones */
+    if (out->data == NULL && n > 0)
+      ensure_data (out, MAX (len, (gsize) len / n * reserve));
+    else
+      ensure_data (out, len);
+    /* rebase: the slice's first string starts where the copied ones end */
+    for (guint i = 1; i <= n; i++)
+      out->offsets[out->length + i] = src[i] - start + base;
+    if (len > 0)
+      memcpy (out->data + out->data_len, c->data + start, len);
+    out->data_len += len;
+  } else {
+    gsize len = (gsize) n * width;
+
+    ensure_data (out, out->data == NULL ? MAX (len, (gsize) reserve * width) : len);
+    memcpy (out->data + out->data_len, c->data + (gsize) first * width, len);
+    out->data_len += len;
+  }
+
+  /* the bitmap only exists once a value is null: bit by bit, only then */
+  if (c->validity != NULL) {
+    if (out->validity == NULL) {
+      out->validity_cap = MAX (16, ((gsize) out->length + n + 7) / 8);
+      out->validity = g_malloc (out->validity_cap);
+      memset (out->validity, 0xff, out->validity_cap);
+    }
+    reserve_validity (out, n);
+    for (guint i = 0; i < n; i++)
+      if (column_is_null (c, first + i)) {
+        guint row = out->length + i;
+        out->validity[row / 8] &= ~(1u << (row % 8));
+        out->null_count++;
+      }
+  } else if (out->validity != NULL) {
+    reserve_validity (out, n);
+  }
+  out->length += n;
+}
+
+/* Appends rows [first_row, first_row + n_rows) of @slice->batch to @dest,
+ * with one memcpy per column: string offsets are rebased and null bitmaps
+ * merged. An empty @dest (no column, no row) takes the slice's schema and
+ * makes room for @reserve rows at once; otherwise the schemas must be the
+ * same (_pulse_record_batch_same_schema()) and the strings of a column
+ * must stay within 32-bit offsets (_pulse_record_batch_slice_data_len()). */
+void
+_pulse_record_batch_append_slice (
+    PulseRecordBatch *dest, const PulseBatchSlice *slice, guint reserve)
+{
+  PulseRecordBatch *src;
+
+  g_return_if_fail (dest != NULL && slice != NULL);
+  g_return_if_fail (!dest->sealed);
+  src = slice->batch;
+  g_return_if_fail ((guint64) slice->first_row + slice->n_rows <= src->n_rows);
+  g_return_if_fail ((guint64) dest->n_rows + slice->n_rows <= G_MAXUINT32);
+
+  if (dest->columns->len == 0 && dest->n_rows == 0) {
+    for (guint i = 0; i < src->columns->len; i++)
+      pulse_record_batch_add_column (dest, get_column (src, i)->name, get_column (src, i)->type);
+  }
+  g_return_if_fail (_pulse_record_batch_same_schema (dest, src));
+  for (guint i = 0; i < src->columns->len; i++)
+    append_column_slice (
+        get_column (dest, i), get_column (src, i), slice->first_row, slice->n_rows, reserve);
+  dest->n_rows += slice->n_rows;
+}

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "pulse-private.h"
+#include "pulse-batch.h"
 #include "pulse-compressors.h"
 #include "pulse-decode.h"
 #include "pulse-fakesink.h"
@@ -28,6 +29,7 @@ _pulse_elements_register (PulseRegistry *registry)
     GType (*get_type) (void);
   } elements[] = {
     { "arrow", pulse_arrow_codec_get_type },
+    { "batch", pulse_batch_get_type },
     { "bytes", pulse_bytes_codec_get_type },
     { "decode", pulse_decode_get_type },
     { "fakesink", pulse_fake_sink_get_type },
@@ -36,6 +38,7 @@ _pulse_elements_register (PulseRegistry *registry)
     { "msgpack", pulse_msgpack_codec_get_type },
     { "plainauth", pulse_plain_auth_get_type },
     { "print", pulse_print_get_type },
+    { "producer", pulse_producer_get_type },
     { "pyarrow", pulse_pyarrow_codec_get_type },
     { "queue", pulse_queue_get_type },
     { "snappy", pulse_snappy_codec_get_type },

@@ -23,6 +23,11 @@
  * out every payload it accepted, so a publisher that exits after EOS has
  * lost nothing; it gives up after `linger` milliseconds without progress
  * (a subscriber that stopped reading), as ZMQ_LINGER would.
+ *
+ * With cache-size > 0 the endpoint keeps the last frames of the topic
+ * (bounded in frames and in bytes), and with `snapshot` set it serves them
+ * to late joiners on a ROUTER socket: see pulse-topic-cache.c and the
+ * README section "Late joiners: the topic snapshot".
  */
 #include "config.h"
 
@@ -42,6 +47,12 @@
 #define DEFAULT_SNDHWM 0
 #define DEFAULT_LINGER 1000
 #define DEFAULT_HEARTBEAT 0.0
+/* the original kept 100,000 frames per topic with no byte bound, which
+ * can hold gigabytes of payload; 100 frames and 16 MiB are enough for a
+ * late joiner to see the recent state */
+#define DEFAULT_CACHE_SIZE 100
+#define DEFAULT_CACHE_MAX_BYTES (16 * 1024 * 1024)
+#define DEFAULT_SNAPSHOT NULL
 /* on EOS, wait this long for queued frames to reach ZeroMQ */
 #define FLUSH_TIMEOUT_US (30 * G_USEC_PER_SEC)
 #define DEFAULT_MAX_QUEUE_BYTES 0
@@ -71,6 +82,11 @@ struct _PulseZmqPub {
   guint64 bytes;
   guint64 dropped;
   guint64 overflowed; /* of dropped: by overflow=drop */
+
+  guint cache_size;
+  guint64 cache_max_bytes;
+  gchar *snapshot;
+  PulseTopicCache *cache; /* READY and later, when cache_size > 0 */
 };
 
 enum {
@@ -89,6 +105,11 @@ enum {
   PROP_OVERFLOW,
   PROP_QUEUED_BYTES,
   PROP_USERS,
+  PROP_CACHE_SIZE,
+  PROP_CACHE_MAX_BYTES,
+  PROP_SNAPSHOT,
+  PROP_CACHE_FRAMES,
+  PROP_CACHE_BYTES,
   N_PROPS
 };
 
@@ -340,6 +361,40 @@ acquire_endpoint (PulseZmqPub *self, GError **error)
   return TRUE;
 }
 
+static void
+stop_cache (PulseZmqPub *self)
+{
+  if (self->cache == NULL)
+    return;
+  _pulse_endpoint_remove_cache (self->endpoint, self->topic);
+  g_clear_pointer (&self->cache, _pulse_topic_cache_unref);
+}
+
+/* The topic cache and, if asked, the snapshot socket: startup errors of
+ * the element, like a bind that fails. */
+static gboolean
+start_cache (PulseZmqPub *self, GError **error)
+{
+  PulseElement *element = PULSE_ELEMENT (self);
+
+  if (self->cache_size > 0)
+    self->cache = _pulse_endpoint_add_cache (
+        self->endpoint, self->topic, self->cache_size, self->cache_max_bytes);
+  if (self->snapshot == NULL || *self->snapshot == '\0')
+    return TRUE;
+  if (!_pulse_endpoint_serve_snapshots (self->endpoint, self->snapshot, error)) {
+    stop_cache (self);
+    return FALSE;
+  }
+  /* tools and tests read the port ZeroMQ picked from this message */
+  pulse_element_message_full (element, PULSE_MESSAGE_INFO, PULSE_RESOURCE_ERROR,
+      PULSE_RESOURCE_ERROR_BIND,
+      g_strdup_printf (_ ("serving snapshots of topic \"%s\" on %s"), self->topic,
+          _pulse_endpoint_get_snapshot_address (self->endpoint)),
+      NULL, __FILE__, G_STRFUNC, __LINE__);
+  return TRUE;
+}
+
 static gboolean
 pulse_zmq_pub_change_state (PulseElement *element, PulseStateChange transition, GError **error)
 {
@@ -356,6 +411,11 @@ pulse_zmq_pub_change_state (PulseElement *element, PulseStateChange transition, 
         return FALSE;
       self->topic_len = strlen (self->topic);
       self->budget = _pulse_send_budget_new (self->max_queue_bytes);
+      if (!start_cache (self, error)) {
+        _pulse_endpoint_release (g_steal_pointer (&self->endpoint));
+        g_clear_pointer (&self->budget, _pulse_send_budget_unref);
+        return FALSE;
+      }
       if (self->heartbeat > 0)
         _pulse_endpoint_add_heartbeat (self->endpoint, self->topic, self->heartbeat);
       pulse_element_message_full (element, PULSE_MESSAGE_INFO, PULSE_RESOURCE_ERROR,
@@ -373,6 +433,7 @@ pulse_zmq_pub_change_state (PulseElement *element, PulseStateChange transition, 
       if (self->endpoint != NULL) {
         if (self->heartbeat > 0)
           _pulse_endpoint_remove_heartbeat (self->endpoint, self->topic);
+        stop_cache (self);
         _pulse_endpoint_release (g_steal_pointer (&self->endpoint));
       }
       g_clear_pointer (&self->budget, _pulse_send_budget_unref);
@@ -403,6 +464,12 @@ pulse_zmq_pub_set_property (GObject *object, guint prop_id, const GValue *value,
     case PROP_HEARTBEAT: self->heartbeat = g_value_get_double (value); break;
     case PROP_MAX_QUEUE_BYTES: self->max_queue_bytes = g_value_get_uint64 (value); break;
     case PROP_OVERFLOW: self->overflow = g_value_get_enum (value); break;
+    case PROP_CACHE_SIZE: self->cache_size = g_value_get_uint (value); break;
+    case PROP_CACHE_MAX_BYTES: self->cache_max_bytes = g_value_get_uint64 (value); break;
+    case PROP_SNAPSHOT:
+      g_free (self->snapshot);
+      self->snapshot = g_value_dup_string (value);
+      break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
@@ -445,6 +512,17 @@ pulse_zmq_pub_get_property (GObject *object, guint prop_id, GValue *value, GPara
       g_value_set_uint64 (
           value, self->budget != NULL ? _pulse_send_budget_get_held (self->budget) : 0);
       break;
+    case PROP_CACHE_SIZE: g_value_set_uint (value, self->cache_size); break;
+    case PROP_CACHE_MAX_BYTES: g_value_set_uint64 (value, self->cache_max_bytes); break;
+    case PROP_SNAPSHOT: g_value_set_string (value, self->snapshot); break;
+    case PROP_CACHE_FRAMES:
+      g_value_set_uint (
+          value, self->cache != NULL ? _pulse_topic_cache_get_n_frames (self->cache) : 0);
+      break;
+    case PROP_CACHE_BYTES:
+      g_value_set_uint64 (
+          value, self->cache != NULL ? _pulse_topic_cache_get_n_bytes (self->cache) : 0);
+      break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
@@ -457,8 +535,10 @@ pulse_zmq_pub_finalize (GObject *object)
   if (self->endpoint != NULL)
     _pulse_endpoint_release (self->endpoint);
   g_clear_pointer (&self->budget, _pulse_send_budget_unref);
+  g_clear_pointer (&self->cache, _pulse_topic_cache_unref);
   g_free (self->topic);
   g_free (self->bind);
+  g_free (self->snapshot);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -521,6 +601,50 @@ pulse_zmq_pub_class_init (PulseZmqPubClass *klass)
   properties[PROP_QUEUED_BYTES] = g_param_spec_uint64 ("queued-bytes", "Queued bytes",
       "Payload bytes of this topic accepted and not yet written out by ZeroMQ", 0, G_MAXUINT64, 0,
       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * PulseZmqPub:cache-size:
+   *
+   * Frames of the topic kept for late joiners (the original's topic
+   * buffer); 0 keeps none. The original kept 100,000 with no byte bound.
+   */
+  properties[PROP_CACHE_SIZE] = g_param_spec_uint ("cache-size", "Cache size",
+      "Frames of the topic kept for late joiners, oldest evicted first (0 = no cache; the "
+      "original's 100000 risks gigabytes, see cache-max-bytes)",
+      0, G_MAXUINT, DEFAULT_CACHE_SIZE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * PulseZmqPub:cache-max-bytes:
+   *
+   * Payload bytes of the topic kept at most; 0 for no bound in bytes.
+   */
+  properties[PROP_CACHE_MAX_BYTES] = g_param_spec_uint64 ("cache-max-bytes", "Cache max bytes",
+      "Payload bytes of the topic kept at most, oldest frames evicted first (0 = no bound in bytes)",
+      0, G_MAXUINT64, DEFAULT_CACHE_MAX_BYTES, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * PulseZmqPub:snapshot:
+   *
+   * ZeroMQ address of a ROUTER socket that serves the cached frames of
+   * every topic of the bind to late joiners, or %NULL for none.
+   */
+  properties[PROP_SNAPSHOT] = g_param_spec_string ("snapshot", "Snapshot",
+      "ZeroMQ address to bind a ROUTER socket that sends the cached frames to a client asking "
+      "with a topic prefix (unset = off; zmqpubs with the same bind share it)",
+      DEFAULT_SNAPSHOT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * PulseZmqPub:cache-frames:
+   *
+   * Frames in the topic cache now: the original's cache_size.
+   */
+  properties[PROP_CACHE_FRAMES] = g_param_spec_uint ("cache-frames", "Cache frames",
+      "Frames in the topic cache now (the original's cache_size)", 0, G_MAXUINT, 0,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * PulseZmqPub:cache-bytes:
+   *
+   * Payload bytes in the topic cache now.
+   */
+  properties[PROP_CACHE_BYTES] = g_param_spec_uint64 ("cache-bytes", "Cache bytes",
+      "Payload bytes in the topic cache now", 0, G_MAXUINT64, 0,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   pulse_element_class_set_metadata (element_class, "ZeroMQ publisher", "Sink/Network",
@@ -543,4 +667,6 @@ pulse_zmq_pub_init (PulseZmqPub *self)
   self->max_queue_bytes = DEFAULT_MAX_QUEUE_BYTES;
   self->overflow = DEFAULT_OVERFLOW;
   self->sinkpad = pulse_element_add_pad_from_template (PULSE_ELEMENT (self), "sink");
+  self->cache_size = DEFAULT_CACHE_SIZE;
+  self->cache_max_bytes = DEFAULT_CACHE_MAX_BYTES;
 }

@@ -97,6 +97,10 @@ pulse_record_batch_peek_string (PulseRecordBatch *batch, guint column, guint row
 gchar *pulse_record_batch_dup_string (PulseRecordBatch *batch, guint column, guint row);
 GBytes *pulse_record_batch_get_binary (PulseRecordBatch *batch, guint column, guint row);
 
+PulseRecordBatch *pulse_record_batch_new_from_variant (GVariant *value, GError **error);
+PulseRecordBatch *pulse_record_batch_new_from_columns (GVariant *columns, GError **error);
+gboolean pulse_record_batch_is_table_variant (GVariant *value);
+
 gsize pulse_record_batch_get_byte_size (PulseRecordBatch *batch);
 gboolean pulse_record_batch_is_sealed (PulseRecordBatch *batch);
 void pulse_record_batch_write_json (PulseRecordBatch *batch, GString *out);

@@ -25,6 +25,7 @@
 #include "pulse-codec.h"
 #include "pulse-subscriber.h"
 #include "pulse-auth.h"
+#include "pulse-producer.h"
 #include "pulse-enum-types.h"
 
 #undef PULSE_INSIDE

@@ -9,6 +9,8 @@ import json
 import os
 import re
 import select
+import signal
+import struct
 import subprocess
 import sys
 import time
@@ -164,6 +166,67 @@ def test_timer_py():
     assert rc == 1 and 'did you mean "fakesink"' in err, (rc, out, err)
 
 
+def test_producer_py():
+    script = os.path.join(SOURCE_EXAMPLES, "producer.py")
+    with open(script, encoding="utf-8") as f:
+        assert f.readline() == "#!/usr/bin/python3\n", "shebang"
+    bind = ["--bind", "tcp://127.0.0.1:*"]
+
+    # bounded: four calls, each a list of three ticks, published
+    rc, out, err = run([sys.executable, script, "--interval", "0.05", "--count", "4", *bind],
+                       python=True)
+    context = f"\n  stdout: {out!r}\n  stderr: {err!r}"
+    assert rc == 0, f"exit {rc}{context}"
+    records, other = json_lines(out)
+    assert other == [], context
+    assert [[t["seq"] for t in r] for r in records] == [[i] * 3 for i in range(4)], context
+    assert re.search(r'publishing topic "sh_market" on tcp://127\.0\.0\.1:\d+', err), context
+    assert "zmqpub sent 4 messages, 12 records" in err, context
+
+    # endless, read by a subscriber, then interrupted: it drains and exits 0
+    import msgpack
+    import zmq
+
+    proc = subprocess.Popen([sys.executable, script, "--interval", "0.05", *bind],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=child_env(python=True))
+    sock = None
+    try:
+        err_head = b""
+        deadline = time.monotonic() + DEADLINE
+        while not (m := re.search(rb"on (tcp://127\.0\.0\.1:\d+)\n", err_head)):
+            assert time.monotonic() < deadline and proc.poll() is None, err_head
+            if select.select([proc.stderr], [], [], 0.5)[0]:
+                err_head += os.read(proc.stderr.fileno(), 4096)
+        sock = zmq.Context.instance().socket(zmq.SUB)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.setsockopt(zmq.SUBSCRIBE, b"sh_market")
+        sock.connect(m.group(1).decode())
+        received = []
+        while len(received) < 3:
+            assert time.monotonic() < deadline, f"received {len(received)} messages"
+            if sock.poll(500):
+                received.append(sock.recv_multipart())
+        proc.send_signal(signal.SIGINT)
+        out, err_tail = proc.communicate(timeout=DEADLINE)
+    finally:
+        if sock is not None:
+            sock.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    err = (err_head + err_tail).decode("utf-8")
+    context = f"\n  stderr: {err!r}"
+    assert proc.returncode == 0, f"exit {proc.returncode}{context}"
+    assert "interrupt: ending the stream" in err, context
+    printed, _ = json_lines(out.decode("utf-8"))
+    for topic, meta, _, payload in received:
+        assert topic == b"sh_market"
+        assert struct.unpack(">BBI", meta) == (1, 0, 3), meta  # DATA, msgpack, 3 records
+        # what the subscriber got is what the producer function made
+        assert msgpack.unpackb(payload, raw=False) in printed, payload
+
+
 def test_launch_demo_sh():
     script = os.path.join(SOURCE_EXAMPLES, "launch-demo.sh")
     rc, out, err = run(["/bin/sh", script])
@@ -191,5 +254,6 @@ if __name__ == "__main__":
         test_timer_print_runtime_error_exits_2,
         test_build_by_hand,
         test_timer_py,
+        test_producer_py,
         test_launch_demo_sh,
     ])
