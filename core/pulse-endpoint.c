@@ -25,7 +25,9 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <glib-unix.h>
 #include <glib/gi18n-lib.h>
 #include <zmq.h>
 
@@ -73,7 +75,10 @@ struct _PulseEndpoint {
   gchar *curve_secret; /* nullable */
   gchar *zap_domain;   /* set when auth or curve is */
   GThread *monitor;    /* counts handshakes refused before ZAP is asked */
-  gint monitor_stop;   /* atomic: the socket is gone */
+  /* per-topic access: an XPUB socket with manual subscriptions */
+  GHashTable *access; /* topic → GStrv of readers, or NULL for any user; under lock */
+  gint wake_fds[2];   /* the owner polls the socket and this pipe */
+  gint monitor_stop;  /* atomic: the socket is gone */
 
   GMutex lock;
   GCond cond;        /* queue or state changed */
@@ -248,6 +253,80 @@ monitor_thread (gpointer data)
   return NULL;
 }
 
+/* Called with ep->lock held: wakes the owner wherever it waits. */
+static void
+wake_owner (PulseEndpoint *ep)
+{
+  g_cond_broadcast (&ep->cond);
+  if (ep->wake_fds[1] >= 0 && write (ep->wake_fds[1], "w", 1) < 0) {
+    /* a full pipe already holds a wake-up */
+  }
+}
+
+/* Called with ep->lock held. */
+static gboolean
+may_read (PulseEndpoint *ep, const gchar *user, const gchar *topic)
+{
+  const gchar *const *readers;
+
+  if (!g_hash_table_lookup_extended (ep->access, topic, NULL, (gpointer *) &readers))
+    return FALSE;
+  return readers == NULL || (user != NULL && g_strv_contains (readers, user));
+}
+
+/* Per-topic access. The socket is an XPUB with manual subscriptions: a
+ * subscriber's SUBSCRIBE reaches us instead of taking effect, with the ZAP
+ * user id of its connection, and we subscribe that connection — the one
+ * the last message came from — to each topic of ours that matches the
+ * prefix and that the user may read. A user who asks for "" gets exactly
+ * its topics. Unsubscribing undoes the same set. */
+static void
+handle_subscriptions (PulseEndpoint *ep, void *socket)
+{
+  for (;;) {
+    zmq_msg_t msg;
+    const guint8 *data;
+    gsize size;
+    const gchar *user;
+    gboolean subscribe;
+    g_autoptr (GPtrArray) topics = g_ptr_array_new_with_free_func (g_free);
+    GHashTableIter iter;
+    gpointer topic;
+
+    zmq_msg_init (&msg);
+    if (zmq_msg_recv (&msg, socket, ZMQ_DONTWAIT) < 0) {
+      zmq_msg_close (&msg);
+      return;
+    }
+    data = zmq_msg_data (&msg);
+    size = zmq_msg_size (&msg);
+    if (size == 0 || data[0] > 1) {
+      zmq_msg_close (&msg);
+      continue;
+    }
+    subscribe = data[0] == 1;
+    user = zmq_msg_gets (&msg, "User-Id");
+
+    g_mutex_lock (&ep->lock);
+    g_hash_table_iter_init (&iter, ep->access);
+    while (g_hash_table_iter_next (&iter, &topic, NULL)) {
+      gsize len = strlen (topic);
+      if (len >= size - 1 && memcmp (topic, data + 1, size - 1) == 0 && may_read (ep, user, topic))
+        g_ptr_array_add (topics, g_strdup (topic));
+    }
+    g_mutex_unlock (&ep->lock);
+
+    for (guint i = 0; i < topics->len; i++) {
+      const gchar *t = topics->pdata[i];
+      zmq_setsockopt (socket, subscribe ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE, t, strlen (t));
+    }
+    g_debug ("%s: %s of \"%s\" to \"%.*s\": %u topics", ep->bind,
+        subscribe ? "subscription" : "unsubscription", user != NULL ? user : "",
+        (int) MIN (size - 1, 64), (const gchar *) data + 1, topics->len);
+    zmq_msg_close (&msg);
+  }
+}
+
 /* Before the bind: from now on every subscriber's handshake goes to the
  * ZAP handler under the endpoint's domain. */
 static gboolean
@@ -283,6 +362,10 @@ endpoint_free (PulseEndpoint *ep)
     _pulse_zap_unregister (ep->zap_domain);
   g_free (ep->zap_domain);
   _pulse_topic_cache_set_free (ep->caches);
+  g_clear_pointer (&ep->access, g_hash_table_unref);
+  for (guint i = 0; i < 2; i++)
+    if (ep->wake_fds[i] >= 0)
+      close (ep->wake_fds[i]);
   g_clear_object (&ep->auth);
   if (ep->curve_secret != NULL)
     memset (ep->curve_secret, 0, strlen (ep->curve_secret));
@@ -320,6 +403,13 @@ check_same_security (PulseEndpoint *ep, const PulseEndpointSecurity *security, G
         _ ("\"%s\" is already bound with other CURVE settings"), ep->bind);
     return FALSE;
   }
+  if (security != NULL && security->access_control && ep->access == NULL) {
+    g_set_error (error, PULSE_AUTH_ERROR, PULSE_AUTH_ERROR_CONFLICT,
+        _ ("\"%s\" is already bound without per-topic access: give the plainauth with allow= to "
+           "every zmqpub of this bind in one pipeline"),
+        ep->bind);
+    return FALSE;
+  }
   if (want_auth && ep->auth != NULL && security->auth != ep->auth)
     _pulse_auth_merge (ep->auth, security->auth);
   return TRUE;
@@ -329,11 +419,13 @@ static gpointer
 owner_thread (gpointer user_data)
 {
   PulseEndpoint *ep = user_data;
-  void *socket = zmq_socket (_pulse_zmq_context_get (), ZMQ_PUB);
+  void *socket = zmq_socket (_pulse_zmq_context_get (), ep->access != NULL ? ZMQ_XPUB : ZMQ_PUB);
   gchar last[256] = "";
   size_t last_len = sizeof last;
+  const gint on = 1;
 
   if (socket == NULL || zmq_setsockopt (socket, ZMQ_SNDHWM, &ep->sndhwm, sizeof ep->sndhwm) != 0 ||
+      (ep->access != NULL && zmq_setsockopt (socket, ZMQ_XPUB_MANUAL, &on, sizeof on) != 0) ||
       zmq_setsockopt (socket, ZMQ_LINGER, &ep->linger, sizeof ep->linger) != 0 ||
       !set_security (ep, socket) || zmq_bind (socket, ep->bind) != 0) {
     int err = zmq_errno ();
@@ -358,13 +450,39 @@ owner_thread (gpointer user_data)
     GQueue batch = G_QUEUE_INIT;
     gint64 now;
 
+    if (ep->access != NULL) {
+      /* subscriptions that came while we were sending */
+      g_mutex_unlock (&ep->lock);
+      handle_subscriptions (ep, socket);
+      g_mutex_lock (&ep->lock);
+    }
     while (g_queue_is_empty (&ep->queue) && !ep->stopping) {
       gint64 due = next_heartbeat (ep);
       ep->sleeping = TRUE;
-      if (due == G_MAXINT64)
+      if (ep->access != NULL) {
+        /* wait on the socket (subscriptions) and the wake-up pipe */
+        zmq_pollitem_t items[2] = { { socket, 0, ZMQ_POLLIN, 0 },
+          { NULL, ep->wake_fds[0], ZMQ_POLLIN, 0 } };
+        long timeout_ms = due == G_MAXINT64
+            ? -1
+            : (long) MAX (0, (due - g_get_monotonic_time () + 999) / 1000);
+        gchar drain[64];
+        gint rc;
+
+        g_mutex_unlock (&ep->lock);
+        rc = zmq_poll (items, 2, timeout_ms);
+        if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
+          handle_subscriptions (ep, socket);
+        while (read (ep->wake_fds[0], drain, sizeof drain) > 0) {
+        }
+        g_mutex_lock (&ep->lock);
+        if (due != G_MAXINT64 && g_get_monotonic_time () >= due)
+          queue_pings (ep, g_get_monotonic_time ());
+      } else if (due == G_MAXINT64) {
         g_cond_wait (&ep->cond, &ep->lock);
-      else if (!g_cond_wait_until (&ep->cond, &ep->lock, due))
+      } else if (!g_cond_wait_until (&ep->cond, &ep->lock, due)) {
         queue_pings (ep, g_get_monotonic_time ());
+      }
       ep->sleeping = FALSE;
     }
     if (g_queue_is_empty (&ep->queue) && ep->stopping)
@@ -473,6 +591,18 @@ _pulse_endpoint_acquire_full (const gchar *bind, gint sndhwm, gint linger,
   g_cond_init (&ep->cond);
   g_queue_init (&ep->queue);
   ep->caches = _pulse_topic_cache_set_new ();
+  ep->wake_fds[0] = ep->wake_fds[1] = -1;
+  if (security != NULL && security->access_control) {
+    ep->access = g_hash_table_new_full (
+        g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
+    if (!g_unix_open_pipe (ep->wake_fds, FD_CLOEXEC, error)) {
+      g_mutex_unlock (&endpoints_lock);
+      endpoint_free (ep);
+      return NULL;
+    }
+    g_unix_set_fd_nonblocking (ep->wake_fds[0], TRUE, NULL);
+    g_unix_set_fd_nonblocking (ep->wake_fds[1], TRUE, NULL);
+  }
   if (security != NULL && (security->auth != NULL || security->curve_secret != NULL)) {
     ep->auth = security->auth != NULL ? g_object_ref (security->auth) : NULL;
     ep->curve_secret = g_strdup (security->curve_secret);
@@ -526,7 +656,7 @@ _pulse_endpoint_release (PulseEndpoint *ep)
 
   g_mutex_lock (&ep->lock);
   ep->stopping = TRUE;
-  g_cond_broadcast (&ep->cond);
+  wake_owner (ep);
   g_mutex_unlock (&ep->lock);
   g_thread_join (ep->thread);
   if (ep->snapshot != NULL)
@@ -598,7 +728,7 @@ _pulse_endpoint_send (PulseEndpoint *ep, const gchar *topic, guint8 msg_type, gu
   ep->queued++;
   wake = ep->sleeping;
   if (wake)
-    g_cond_broadcast (&ep->cond);
+    wake_owner (ep);
   g_mutex_unlock (&ep->lock);
 }
 
@@ -662,7 +792,7 @@ _pulse_endpoint_add_heartbeat (PulseEndpoint *ep, const gchar *topic, gdouble in
   hb.last_us = g_get_monotonic_time ();
   hb.users = 1;
   g_array_append_val (ep->heartbeats, hb);
-  g_cond_broadcast (&ep->cond); /* the owner recomputes its deadline */
+  wake_owner (ep); /* the owner recomputes its deadline */
   g_mutex_unlock (&ep->lock);
 }
 
@@ -887,4 +1017,59 @@ _pulse_endpoint_get_snapshot_address (PulseEndpoint *ep)
   address = ep->snapshot != NULL ? _pulse_snapshot_service_get_address (ep->snapshot) : NULL;
   g_mutex_unlock (&endpoints_lock);
   return address;
+}
+
+/**
+ * _pulse_endpoint_has_access_control:
+ * @ep: an endpoint
+ *
+ * Returns: whether @ep decides per topic who may read it
+ */
+gboolean
+_pulse_endpoint_has_access_control (PulseEndpoint *ep)
+{
+  return ep->access != NULL;
+}
+
+/**
+ * _pulse_endpoint_set_access:
+ * @ep: an endpoint with access control
+ * @topic: a topic published on @ep
+ * @readers: (nullable): the users who may read @topic, or %NULL for any
+ *   user the endpoint lets in
+ * @error: return location for a #GError
+ *
+ * Says who may read @topic from the next subscription on. ZeroMQ matches
+ * topics by prefix, so a topic that is a prefix of another with other
+ * readers would leak the longer one: that is refused.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+_pulse_endpoint_set_access (
+    PulseEndpoint *ep, const gchar *topic, const gchar *const *readers, GError **error)
+{
+  GHashTableIter iter;
+  gpointer other, other_readers;
+
+  g_mutex_lock (&ep->lock);
+  g_hash_table_iter_init (&iter, ep->access);
+  while (g_hash_table_iter_next (&iter, &other, &other_readers)) {
+    gboolean same = (readers == NULL && other_readers == NULL) ||
+        (readers != NULL && other_readers != NULL &&
+            g_strv_equal ((const gchar *const *) readers, (const gchar *const *) other_readers));
+    if (strcmp (other, topic) == 0 || same)
+      continue;
+    if (g_str_has_prefix (other, topic) || g_str_has_prefix (topic, other)) {
+      g_set_error (error, PULSE_AUTH_ERROR, PULSE_AUTH_ERROR_CONFLICT,
+          _ ("topics \"%s\" and \"%s\" have different readers, but subscribers match topics by "
+             "prefix: rename one so that neither starts with the other"),
+          topic, (const gchar *) other);
+      g_mutex_unlock (&ep->lock);
+      return FALSE;
+    }
+  }
+  g_hash_table_replace (ep->access, g_strdup (topic), g_strdupv ((gchar **) readers));
+  g_mutex_unlock (&ep->lock);
+  return TRUE;
 }

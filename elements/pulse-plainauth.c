@@ -22,6 +22,12 @@
  * (`pulse-launch --gen-curve-keys` prints a pair); PLAIN sends passwords
  * in clear text, so use CURVE where the network is not trusted.
  *
+ * With `allow=alice,bob` only those users may read the topic of the zmqpub
+ * this element feeds: the endpoint becomes an XPUB with manual
+ * subscriptions (pulse-endpoint.c), so a user who subscribes to "" or to a
+ * prefix receives only the topics it may read. zmqpubs of the bind without
+ * `allow` stay readable by every user with a key.
+ *
  * Every handshake is counted per user in the store and reported on the
  * bus: accepted ones as INFO, refused ones as WARNING (the first few, then
  * every hundredth, so a stranger cannot flood the log).
@@ -40,6 +46,7 @@
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "pulse-plainauth"
 
+#define REPORTER_KEY "pulse-plainauth-reporter"
 #define REPORT_FIRST 10
 #define REPORT_EVERY 100
 
@@ -50,6 +57,7 @@ struct _PulsePlainAuth {
   gchar *keys; /* never readable */
   gchar *keys_file;
   gchar *curve_secret; /* never readable */
+  gchar *allow;        /* comma-separated readers of the topic, or NULL for all */
 
   GMutex lock;      /* guards store: the ZAP thread reports through it */
   PulseAuth *store; /* the endpoint's, from READY to NULL */
@@ -59,7 +67,16 @@ struct _PulsePlainAuth {
   guint64 reported_rejected;
 };
 
-enum { PROP_0, PROP_KEYS, PROP_KEYS_FILE, PROP_CURVE_SECRET_KEY, PROP_AUTH, PROP_USERS, N_PROPS };
+enum {
+  PROP_0,
+  PROP_KEYS,
+  PROP_KEYS_FILE,
+  PROP_CURVE_SECRET_KEY,
+  PROP_ALLOW,
+  PROP_AUTH,
+  PROP_USERS,
+  N_PROPS
+};
 
 enum { SIGNAL_RELOAD, N_SIGNALS };
 
@@ -181,6 +198,34 @@ _pulse_plain_auth_load_keys (PulsePlainAuth *self, PulseAuth *store, GError **er
   return TRUE;
 }
 
+static gchar **
+split_allow (const gchar *allow)
+{
+  g_auto (GStrv) parts = g_strsplit (allow, ",", -1);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; parts[i] != NULL; i++) {
+    const gchar *name = g_strstrip (parts[i]);
+    if (*name != '\0' && !g_ptr_array_find_with_equal_func (names, name, g_str_equal, NULL))
+      g_ptr_array_add (names, g_strdup (name));
+  }
+  g_ptr_array_add (names, NULL);
+  return (gchar **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+}
+
+/**
+ * _pulse_plain_auth_dup_allow:
+ * @self: a plainauth
+ *
+ * Returns: (transfer full) (nullable): the users who may read the topic,
+ * or %NULL for every user with a key
+ */
+gchar **
+_pulse_plain_auth_dup_allow (PulsePlainAuth *self)
+{
+  return self->allow != NULL ? split_allow (self->allow) : NULL;
+}
+
 /**
  * _pulse_plain_auth_get_curve_secret:
  * @self: a plainauth
@@ -206,12 +251,19 @@ _pulse_plain_auth_attach (PulsePlainAuth *self, PulseAuth *store)
 {
   g_mutex_lock (&self->lock);
   if (self->store != NULL) {
-    g_signal_handler_disconnect (self->store, self->handshake_id);
+    if (self->handshake_id != 0) {
+      g_signal_handler_disconnect (self->store, self->handshake_id);
+      g_object_set_data (G_OBJECT (self->store), REPORTER_KEY, NULL);
+      self->handshake_id = 0;
+    }
     g_clear_object (&self->store);
   }
   self->store = store != NULL ? g_object_ref (store) : NULL;
-  if (store != NULL)
+  /* the plainauths of one endpoint share its store: one of them reports */
+  if (store != NULL && g_object_get_data (G_OBJECT (store), REPORTER_KEY) == NULL) {
     self->handshake_id = g_signal_connect (store, "handshake", G_CALLBACK (on_handshake), self);
+    g_object_set_data (G_OBJECT (store), REPORTER_KEY, self);
+  }
   g_mutex_unlock (&self->lock);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUTH]);
 }
@@ -296,6 +348,14 @@ pulse_plain_auth_check_property (
   }
   if (pspec == properties[PROP_CURVE_SECRET_KEY])
     return check_curve_key (g_value_get_string (value), error);
+  if (pspec == properties[PROP_ALLOW] && g_value_get_string (value) != NULL) {
+    g_auto (GStrv) names = split_allow (g_value_get_string (value));
+    if (names[0] == NULL) {
+      g_set_error (error, PULSE_AUTH_ERROR, PULSE_AUTH_ERROR_INVALID_KEY,
+          _ ("allow names no user: write allow=alice,bob, or leave it out for every user"));
+      return FALSE;
+    }
+  }
   return TRUE;
 }
 
@@ -326,6 +386,10 @@ pulse_plain_auth_set_property (
       wipe (&self->curve_secret);
       self->curve_secret = g_value_dup_string (value);
       break;
+    case PROP_ALLOW:
+      g_free (self->allow);
+      self->allow = g_value_dup_string (value);
+      break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
 }
@@ -337,6 +401,7 @@ pulse_plain_auth_get_property (GObject *object, guint prop_id, GValue *value, GP
 
   switch (prop_id) {
     case PROP_KEYS_FILE: g_value_set_string (value, self->keys_file); break;
+    case PROP_ALLOW: g_value_set_string (value, self->allow); break;
     case PROP_AUTH:
       g_mutex_lock (&self->lock);
       g_value_set_object (value, self->store);
@@ -363,6 +428,7 @@ pulse_plain_auth_finalize (GObject *object)
   wipe (&self->keys);
   wipe (&self->curve_secret);
   g_free (self->keys_file);
+  g_free (self->allow);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -392,6 +458,10 @@ pulse_plain_auth_class_init (PulsePlainAuthClass *klass)
       "The server's Z85 CURVE secret key: encrypt with CURVE instead of PLAIN (write-only; "
       "pulse-launch --gen-curve-keys makes a pair)",
       NULL, G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ALLOW] = g_param_spec_string ("allow", "Allow",
+      "Comma-separated users who may read the topic of the zmqpub fed (default: every user "
+      "with a key); a subscriber to \"\" or a prefix gets only the topics it may read",
+      NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   properties[PROP_AUTH] = g_param_spec_object ("auth", "Auth",
       "The key store of the endpoint, to add and remove keys at run time (READY and later)",
       PULSE_TYPE_AUTH, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);

@@ -281,7 +281,8 @@ upstream_auth (PulseZmqPub *pub)
  * key store), else those of PULSEMQ_API_KEYS, else anyone. Decided before
  * the bind, by whichever zmqpub of the bind gets there first. */
 static gboolean
-collect_security (PulseZmqPub *self, PulseAuth **auth, gchar **curve, GError **error)
+collect_security (
+    PulseZmqPub *self, PulseAuth **auth, gchar **curve, gboolean *access, GError **error)
 {
   PulsePipeline *pipeline = pulse_element_get_pipeline (PULSE_ELEMENT (self));
   g_autoptr (GList) elements = NULL;
@@ -303,6 +304,11 @@ collect_security (PulseZmqPub *self, PulseAuth **auth, gchar **curve, GError **e
 
   *auth = NULL;
   *curve = NULL;
+  *access = FALSE;
+  for (guint i = 0; i < feeders->len; i++) {
+    g_auto (GStrv) allow = _pulse_plain_auth_dup_allow (feeders->pdata[i]);
+    *access = *access || allow != NULL;
+  }
   if (feeders->len == 0) {
     if (env == NULL || *env == '\0')
       return TRUE;
@@ -345,7 +351,7 @@ acquire_endpoint (PulseZmqPub *self, GError **error)
   PulseEndpointSecurity security = { 0 };
   PulsePlainAuth *mine;
 
-  if (!collect_security (self, &auth, &curve, error))
+  if (!collect_security (self, &auth, &curve, &security.access_control, error))
     return FALSE;
   security.auth = auth;
   security.curve_secret = curve;
@@ -356,6 +362,14 @@ acquire_endpoint (PulseZmqPub *self, GError **error)
   if (self->endpoint == NULL)
     return FALSE;
   mine = upstream_auth (self);
+  if (_pulse_endpoint_has_access_control (self->endpoint)) {
+    g_auto (GStrv) readers = mine != NULL ? _pulse_plain_auth_dup_allow (mine) : NULL;
+    if (!_pulse_endpoint_set_access (
+            self->endpoint, self->topic, (const gchar *const *) readers, error)) {
+      _pulse_endpoint_release (g_steal_pointer (&self->endpoint));
+      return FALSE;
+    }
+  }
   if (mine != NULL)
     _pulse_plain_auth_attach (mine, _pulse_endpoint_get_auth (self->endpoint));
   return TRUE;

@@ -190,5 +190,74 @@ def test_curve():
     assert secret.encode() not in pub.stderr, "the secret key was shown"
 
 
-taplib.run([test_plain_users_and_strangers, test_env_keys_without_plainauth,
+def test_per_topic_access():
+    """allow= limits a topic to some users; "" and prefixes give only what they may read."""
+    probe = __import__("socket").socket()
+    probe.bind(("127.0.0.1", 0))
+    bind = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+    probe.close()
+    keys = "keys=alice:sk_a,bob:sk_b,carol:sk_c"
+    pub = Publisher(
+        f"ticksrc rate=50 ! msgpack ! plainauth {keys} allow=alice ! "
+        f"zmqpub topic=sh_market bind={bind}  "
+        f"ticksrc rate=50 ! msgpack ! plainauth {keys} allow=bob,alice ! "
+        f"zmqpub topic=sz_market bind={bind}  "
+        f"ticksrc rate=50 ! msgpack ! zmqpub topic=public bind={bind}")
+    cases = [("alice", "sk_a", b"", {"sh_market", "sz_market", "public"}),
+             ("bob", "sk_b", b"", {"sz_market", "public"}),
+             ("carol", "sk_c", b"", {"public"}),
+             ("alice", "sk_a", b"s", {"sh_market", "sz_market"}),
+             ("bob", "sk_b", b"sh", set()),
+             ("bob", "sk_b", b"sz_", {"sz_market"})]
+    try:
+        socks = [(plain(bind, user, pw, prefix), user, prefix, want)
+                 for user, pw, prefix, want in cases]
+        # "" and "sh" by bob see nothing: carol's public feed is the clock
+        for sock, user, prefix, want in socks:
+            seen = {}
+            end = time.monotonic() + DEADLINE
+            # every topic it may read, five times; anything else shows up by then
+            while not (want and all(seen.get(t, 0) >= 5 for t in want)):
+                if not want:
+                    break
+                assert time.monotonic() < end, (user, prefix, seen)
+                if sock.poll(100):
+                    topic = sock.recv_multipart()[0].decode()
+                    seen[topic] = seen.get(topic, 0) + 1
+            assert set(seen) <= want, (user, prefix, seen)
+        # bob's "sh" subscription: public went on meanwhile, and bob got none of sh_market
+        assert not socks[4][0].poll(0)
+        for sock, *_ in socks:
+            sock.close()
+    finally:
+        assert pub.stop() == 0, pub.stderr[-2000:]
+
+
+def test_prefix_topics_with_other_readers_are_refused():
+    env = dict(os.environ, LC_ALL="C.UTF-8")
+    r = subprocess.run([LAUNCH, "timer ! plainauth keys=a:b allow=a ! zmqpub topic=sh "
+                        "bind=tcp://127.0.0.1:*  timer ! zmqpub topic=sh_market "
+                        "bind=tcp://127.0.0.1:*"], capture_output=True, env=env, timeout=DEADLINE)
+    assert r.returncode != 0, r
+    assert b"neither starts with the other" in r.stderr, r.stderr
+
+
+def test_our_subscriber_reports_a_refused_login():
+    """zmqsub ends with an error instead of hanging like the original."""
+    pub = Publisher("ticksrc rate=50 ! msgpack ! plainauth keys=alice:sk_a ! "
+                    "zmqpub topic=t bind=tcp://127.0.0.1:*")
+    env = dict(os.environ, LC_ALL="C.UTF-8")
+    try:
+        for creds, text in [("username=alice password=wrong", b"refused the credentials"),
+                            ("", b"does it expect a user name and password")]:
+            r = subprocess.run([LAUNCH, f"zmqsub endpoint={pub.endpoint} topics=t {creds} ! "
+                                "decode ! fakesink"], capture_output=True, env=env,
+                               timeout=DEADLINE)
+            assert r.returncode == 2, r
+            assert text in r.stderr, r.stderr
+    finally:
+        assert pub.stop() == 0, pub.stderr[-2000:]
+
+
+taplib.run([test_our_subscriber_reports_a_refused_login, test_per_topic_access, test_prefix_topics_with_other_readers_are_refused, test_plain_users_and_strangers, test_env_keys_without_plainauth,
             test_bad_keys_are_startup_errors, test_key_file_reload, test_curve])
