@@ -23,8 +23,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <glib-unix.h>
 #include <glib/gi18n-lib.h>
 #include <zmq.h>
 
@@ -68,6 +71,14 @@ struct _PulseEndpoint {
   gchar *last_endpoint;
   gint sndhwm;
   gint linger;
+  PulseAuth *auth;     /* nullable */
+  gchar *curve_secret; /* nullable */
+  gchar *zap_domain;   /* set when auth or curve is */
+  GThread *monitor;    /* counts handshakes refused before ZAP is asked */
+  /* per-topic access: an XPUB socket with manual subscriptions */
+  GHashTable *access; /* topic → GStrv of readers, or NULL for any user; under lock */
+  gint wake_fds[2];   /* the owner polls the socket and this pipe */
+  gint monitor_stop;  /* atomic: the socket is gone */
 
   GMutex lock;
   GCond cond;        /* queue or state changed */
@@ -194,17 +205,229 @@ note_activity (PulseEndpoint *ep, const gchar *topic, gint64 now)
   }
 }
 
+/* Reads the PUB socket's monitor: ZeroMQ refuses a subscriber without
+ * credentials (a NULL mechanism against PLAIN) before it asks ZAP, so only
+ * the monitor sees it. Ends with the socket (MONITOR_STOPPED). */
+static gpointer
+monitor_thread (gpointer data)
+{
+  PulseEndpoint *ep = data;
+  void *pair = zmq_socket (_pulse_zmq_context_get (), ZMQ_PAIR);
+  g_autofree gchar *address = g_strdup_printf ("inproc://pulse-endpoint-monitor-%p", (void *) ep);
+  gboolean stopped = FALSE;
+  const gint timeout_ms = 100;
+
+  if (pair == NULL || zmq_setsockopt (pair, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms) != 0 ||
+      zmq_connect (pair, address) != 0) {
+    if (pair != NULL)
+      zmq_close (pair);
+    return NULL;
+  }
+  while (!stopped) {
+    zmq_msg_t event, where;
+    guint16 id = 0;
+
+    zmq_msg_init (&event);
+    if (zmq_msg_recv (&event, pair, 0) < 0) {
+      zmq_msg_close (&event);
+      /* MONITOR_STOPPED is lost if the socket closed before we connected */
+      if (zmq_errno () == EAGAIN && !g_atomic_int_get (&ep->monitor_stop))
+        continue;
+      break;
+    }
+    if (zmq_msg_size (&event) >= 2)
+      memcpy (&id, zmq_msg_data (&event), 2);
+    zmq_msg_init (&where);
+    if (zmq_msg_more (&event))
+      zmq_msg_recv (&where, pair, 0);
+    if (id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL || id == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
+      g_autofree gchar *peer = g_strndup (zmq_msg_data (&where), zmq_msg_size (&where));
+      if (ep->auth != NULL)
+        _pulse_auth_count_refused (ep->auth, peer);
+    }
+    stopped = id == ZMQ_EVENT_MONITOR_STOPPED;
+    zmq_msg_close (&event);
+    zmq_msg_close (&where);
+  }
+  zmq_close (pair);
+  return NULL;
+}
+
+/* Called with ep->lock held: wakes the owner wherever it waits. */
+static void
+wake_owner (PulseEndpoint *ep)
+{
+  g_cond_broadcast (&ep->cond);
+  if (ep->wake_fds[1] >= 0 && write (ep->wake_fds[1], "w", 1) < 0) {
+    /* a full pipe already holds a wake-up */
+  }
+}
+
+/* Called with ep->lock held. */
+static gboolean
+may_read (PulseEndpoint *ep, const gchar *user, const gchar *topic)
+{
+  const gchar *const *readers;
+
+  if (!g_hash_table_lookup_extended (ep->access, topic, NULL, (gpointer *) &readers))
+    return FALSE;
+  return readers == NULL || (user != NULL && g_strv_contains (readers, user));
+}
+
+/* Per-topic access. The socket is an XPUB with manual subscriptions: a
+ * subscriber's SUBSCRIBE reaches us instead of taking effect, with the ZAP
+ * user id of its connection, and we subscribe that connection — the one
+ * the last message came from — to each topic of ours that matches the
+ * prefix and that the user may read. A user who asks for "" gets exactly
+ * its topics. Unsubscribing undoes the same set. */
+static void
+handle_subscriptions (PulseEndpoint *ep, void *socket)
+{
+  for (;;) {
+    zmq_msg_t msg;
+    const guint8 *data;
+    gsize size;
+    const gchar *user;
+    gboolean subscribe;
+    g_autoptr (GPtrArray) topics = g_ptr_array_new_with_free_func (g_free);
+    GHashTableIter iter;
+    gpointer topic;
+
+    zmq_msg_init (&msg);
+    if (zmq_msg_recv (&msg, socket, ZMQ_DONTWAIT) < 0) {
+      zmq_msg_close (&msg);
+      return;
+    }
+    data = zmq_msg_data (&msg);
+    size = zmq_msg_size (&msg);
+    if (size == 0 || data[0] > 1) {
+      zmq_msg_close (&msg);
+      continue;
+    }
+    subscribe = data[0] == 1;
+    user = zmq_msg_gets (&msg, "User-Id");
+
+    g_mutex_lock (&ep->lock);
+    g_hash_table_iter_init (&iter, ep->access);
+    while (g_hash_table_iter_next (&iter, &topic, NULL)) {
+      gsize len = strlen (topic);
+      if (len >= size - 1 && memcmp (topic, data + 1, size - 1) == 0 && may_read (ep, user, topic))
+        g_ptr_array_add (topics, g_strdup (topic));
+    }
+    g_mutex_unlock (&ep->lock);
+
+    for (guint i = 0; i < topics->len; i++) {
+      const gchar *t = topics->pdata[i];
+      zmq_setsockopt (socket, subscribe ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE, t, strlen (t));
+    }
+    g_debug ("%s: %s of \"%s\" to \"%.*s\": %u topics", ep->bind,
+        subscribe ? "subscription" : "unsubscription", user != NULL ? user : "",
+        (int) MIN (size - 1, 64), (const gchar *) data + 1, topics->len);
+    zmq_msg_close (&msg);
+  }
+}
+
+/* Before the bind: from now on every subscriber's handshake goes to the
+ * ZAP handler under the endpoint's domain. */
+static gboolean
+set_security (PulseEndpoint *ep, void *socket)
+{
+  const gint on = 1;
+
+  if (ep->zap_domain == NULL)
+    return TRUE;
+  {
+    g_autofree gchar *address = g_strdup_printf ("inproc://pulse-endpoint-monitor-%p", (void *) ep);
+    if (zmq_socket_monitor (socket, address,
+            ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0)
+      return FALSE;
+    ep->monitor = g_thread_new ("pulse-monitor", monitor_thread, ep);
+  }
+  if (zmq_setsockopt (socket, ZMQ_ZAP_DOMAIN, ep->zap_domain, strlen (ep->zap_domain)) != 0)
+    return FALSE;
+  if (ep->curve_secret != NULL)
+    return zmq_setsockopt (socket, ZMQ_CURVE_SERVER, &on, sizeof on) == 0 &&
+        zmq_setsockopt (socket, ZMQ_CURVE_SECRETKEY, ep->curve_secret, 40) == 0;
+  return zmq_setsockopt (socket, ZMQ_PLAIN_SERVER, &on, sizeof on) == 0;
+}
+
+static void
+endpoint_free (PulseEndpoint *ep)
+{
+  /* the socket is closed: its monitor has said MONITOR_STOPPED */
+  g_atomic_int_set (&ep->monitor_stop, TRUE);
+  if (ep->monitor != NULL)
+    g_thread_join (ep->monitor);
+  if (ep->zap_domain != NULL)
+    _pulse_zap_unregister (ep->zap_domain);
+  g_free (ep->zap_domain);
+  _pulse_topic_cache_set_free (ep->caches);
+  g_clear_pointer (&ep->access, g_hash_table_unref);
+  for (guint i = 0; i < 2; i++)
+    if (ep->wake_fds[i] >= 0)
+      close (ep->wake_fds[i]);
+  g_clear_object (&ep->auth);
+  if (ep->curve_secret != NULL)
+    memset (ep->curve_secret, 0, strlen (ep->curve_secret));
+  g_free (ep->curve_secret);
+  for (guint i = 0; i < ep->heartbeats->len; i++)
+    g_free (g_array_index (ep->heartbeats, Heartbeat, i).topic);
+  g_array_unref (ep->heartbeats);
+  g_queue_clear_full (&ep->queue, (GDestroyNotify) frame_free);
+  g_mutex_clear (&ep->lock);
+  g_cond_clear (&ep->cond);
+  g_clear_error (&ep->start_error);
+  g_free (ep->bind);
+  g_free (ep->last_endpoint);
+  g_free (ep);
+}
+
+/* An endpoint already bound serves another zmqpub only if that one asks
+ * for nothing it lacks: authentication is never silently off. */
+static gboolean
+check_same_security (PulseEndpoint *ep, const PulseEndpointSecurity *security, GError **error)
+{
+  gboolean want_curve = security != NULL && security->curve_secret != NULL;
+  gboolean want_auth = security != NULL && security->auth != NULL;
+
+  if ((want_auth || want_curve) && ep->zap_domain == NULL) {
+    g_set_error (error, PULSE_AUTH_ERROR, PULSE_AUTH_ERROR_CONFLICT,
+        _ ("\"%s\" is already bound without authentication: give every zmqpub of this bind "
+           "the same plainauth"),
+        ep->bind);
+    return FALSE;
+  }
+  if (want_curve != (ep->curve_secret != NULL) ||
+      (want_curve && strcmp (security->curve_secret, ep->curve_secret) != 0)) {
+    g_set_error (error, PULSE_AUTH_ERROR, PULSE_AUTH_ERROR_CONFLICT,
+        _ ("\"%s\" is already bound with other CURVE settings"), ep->bind);
+    return FALSE;
+  }
+  if (security != NULL && security->access_control && ep->access == NULL) {
+    g_set_error (error, PULSE_AUTH_ERROR, PULSE_AUTH_ERROR_CONFLICT,
+        _ ("\"%s\" is already bound without per-topic access: give the plainauth with allow= to "
+           "every zmqpub of this bind in one pipeline"),
+        ep->bind);
+    return FALSE;
+  }
+  if (want_auth && ep->auth != NULL && security->auth != ep->auth)
+    _pulse_auth_merge (ep->auth, security->auth);
+  return TRUE;
+}
+
 static gpointer
 owner_thread (gpointer user_data)
 {
   PulseEndpoint *ep = user_data;
-  void *socket = zmq_socket (_pulse_zmq_context_get (), ZMQ_PUB);
+  void *socket = zmq_socket (_pulse_zmq_context_get (), ep->access != NULL ? ZMQ_XPUB : ZMQ_PUB);
   gchar last[256] = "";
   size_t last_len = sizeof last;
+  const gint on = 1;
 
   if (socket == NULL || zmq_setsockopt (socket, ZMQ_SNDHWM, &ep->sndhwm, sizeof ep->sndhwm) != 0 ||
+      (ep->access != NULL && zmq_setsockopt (socket, ZMQ_XPUB_MANUAL, &on, sizeof on) != 0) ||
       zmq_setsockopt (socket, ZMQ_LINGER, &ep->linger, sizeof ep->linger) != 0 ||
-      zmq_bind (socket, ep->bind) != 0) {
+      !set_security (ep, socket) || zmq_bind (socket, ep->bind) != 0) {
     int err = zmq_errno ();
     g_mutex_lock (&ep->lock);
     g_set_error (&ep->start_error, PULSE_RESOURCE_ERROR, PULSE_RESOURCE_ERROR_BIND,
@@ -227,13 +450,39 @@ owner_thread (gpointer user_data)
     GQueue batch = G_QUEUE_INIT;
     gint64 now;
 
+    if (ep->access != NULL) {
+      /* subscriptions that came while we were sending */
+      g_mutex_unlock (&ep->lock);
+      handle_subscriptions (ep, socket);
+      g_mutex_lock (&ep->lock);
+    }
     while (g_queue_is_empty (&ep->queue) && !ep->stopping) {
       gint64 due = next_heartbeat (ep);
       ep->sleeping = TRUE;
-      if (due == G_MAXINT64)
+      if (ep->access != NULL) {
+        /* wait on the socket (subscriptions) and the wake-up pipe */
+        zmq_pollitem_t items[2] = { { socket, 0, ZMQ_POLLIN, 0 },
+          { NULL, ep->wake_fds[0], ZMQ_POLLIN, 0 } };
+        long timeout_ms = due == G_MAXINT64
+            ? -1
+            : (long) MAX (0, (due - g_get_monotonic_time () + 999) / 1000);
+        gchar drain[64];
+        gint rc;
+
+        g_mutex_unlock (&ep->lock);
+        rc = zmq_poll (items, 2, timeout_ms);
+        if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
+          handle_subscriptions (ep, socket);
+        while (read (ep->wake_fds[0], drain, sizeof drain) > 0) {
+        }
+        g_mutex_lock (&ep->lock);
+        if (due != G_MAXINT64 && g_get_monotonic_time () >= due)
+          queue_pings (ep, g_get_monotonic_time ());
+      } else if (due == G_MAXINT64) {
         g_cond_wait (&ep->cond, &ep->lock);
-      else if (!g_cond_wait_until (&ep->cond, &ep->lock, due))
+      } else if (!g_cond_wait_until (&ep->cond, &ep->lock, due)) {
         queue_pings (ep, g_get_monotonic_time ());
+      }
       ep->sleeping = FALSE;
     }
     if (g_queue_is_empty (&ep->queue) && ep->stopping)
@@ -295,6 +544,27 @@ owner_thread (gpointer user_data)
 PulseEndpoint *
 _pulse_endpoint_acquire (const gchar *bind, gint sndhwm, gint linger, GError **error)
 {
+  return _pulse_endpoint_acquire_full (bind, sndhwm, linger, NULL, error);
+}
+
+/**
+ * _pulse_endpoint_acquire_full:
+ * @bind: a ZeroMQ address to bind
+ * @sndhwm: ZMQ_SNDHWM of the socket
+ * @linger: ZMQ_LINGER in milliseconds
+ * @security: (nullable): how subscribers are let in; %NULL for anyone
+ * @error: return location for a #GError
+ *
+ * As _pulse_endpoint_acquire(), with authentication set up before the
+ * bind. An endpoint bound already must have the same security (its key
+ * store takes the keys of @security's).
+ *
+ * Returns: (transfer full): the endpoint, or %NULL
+ */
+PulseEndpoint *
+_pulse_endpoint_acquire_full (const gchar *bind, gint sndhwm, gint linger,
+    const PulseEndpointSecurity *security, GError **error)
+{
   PulseEndpoint *ep;
 
   g_mutex_lock (&endpoints_lock);
@@ -302,6 +572,10 @@ _pulse_endpoint_acquire (const gchar *bind, gint sndhwm, gint linger, GError **e
     endpoints = g_hash_table_new (g_str_hash, g_str_equal);
   ep = g_hash_table_lookup (endpoints, bind);
   if (ep != NULL) {
+    if (!check_same_security (ep, security, error)) {
+      g_mutex_unlock (&endpoints_lock);
+      return NULL;
+    }
     ep->ref_count++;
     g_mutex_unlock (&endpoints_lock);
     return ep;
@@ -317,6 +591,29 @@ _pulse_endpoint_acquire (const gchar *bind, gint sndhwm, gint linger, GError **e
   g_cond_init (&ep->cond);
   g_queue_init (&ep->queue);
   ep->caches = _pulse_topic_cache_set_new ();
+  ep->wake_fds[0] = ep->wake_fds[1] = -1;
+  if (security != NULL && security->access_control) {
+    ep->access = g_hash_table_new_full (
+        g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
+    if (!g_unix_open_pipe (ep->wake_fds, FD_CLOEXEC, error)) {
+      g_mutex_unlock (&endpoints_lock);
+      endpoint_free (ep);
+      return NULL;
+    }
+    g_unix_set_fd_nonblocking (ep->wake_fds[0], TRUE, NULL);
+    g_unix_set_fd_nonblocking (ep->wake_fds[1], TRUE, NULL);
+  }
+  if (security != NULL && (security->auth != NULL || security->curve_secret != NULL)) {
+    ep->auth = security->auth != NULL ? g_object_ref (security->auth) : NULL;
+    ep->curve_secret = g_strdup (security->curve_secret);
+    ep->zap_domain = g_strdup_printf ("pulsemq %s", bind);
+    if (!_pulse_zap_register (ep->zap_domain, ep->auth, ep->curve_secret != NULL, error)) {
+      g_clear_pointer (&ep->zap_domain, g_free);
+      g_mutex_unlock (&endpoints_lock);
+      endpoint_free (ep);
+      return NULL;
+    }
+  }
 
   ep->thread = g_thread_try_new ("pulse-endpoint", owner_thread, ep, error);
   if (ep->thread != NULL) {
@@ -331,12 +628,7 @@ _pulse_endpoint_acquire (const gchar *bind, gint sndhwm, gint linger, GError **e
       g_propagate_error (error, g_steal_pointer (&ep->start_error));
     }
     g_mutex_unlock (&endpoints_lock);
-    _pulse_topic_cache_set_free (ep->caches);
-    g_array_unref (ep->heartbeats);
-    g_mutex_clear (&ep->lock);
-    g_cond_clear (&ep->cond);
-    g_free (ep->bind);
-    g_free (ep);
+    endpoint_free (ep);
     return NULL;
   }
   g_hash_table_insert (endpoints, ep->bind, ep);
@@ -364,23 +656,25 @@ _pulse_endpoint_release (PulseEndpoint *ep)
 
   g_mutex_lock (&ep->lock);
   ep->stopping = TRUE;
-  g_cond_broadcast (&ep->cond);
+  wake_owner (ep);
   g_mutex_unlock (&ep->lock);
   g_thread_join (ep->thread);
   if (ep->snapshot != NULL)
     _pulse_snapshot_service_stop (ep->snapshot);
   g_free (ep->snapshot_bind);
-  _pulse_topic_cache_set_free (ep->caches);
+  endpoint_free (ep);
+}
 
-  for (guint i = 0; i < ep->heartbeats->len; i++)
-    g_free (g_array_index (ep->heartbeats, Heartbeat, i).topic);
-  g_array_unref (ep->heartbeats);
-  g_queue_clear_full (&ep->queue, (GDestroyNotify) frame_free);
-  g_mutex_clear (&ep->lock);
-  g_cond_clear (&ep->cond);
-  g_free (ep->bind);
-  g_free (ep->last_endpoint);
-  g_free (ep);
+/**
+ * _pulse_endpoint_get_auth:
+ * @ep: an endpoint
+ *
+ * Returns: (transfer none) (nullable): the key store of its subscribers
+ */
+PulseAuth *
+_pulse_endpoint_get_auth (PulseEndpoint *ep)
+{
+  return ep->auth;
 }
 
 /**
@@ -434,7 +728,7 @@ _pulse_endpoint_send (PulseEndpoint *ep, const gchar *topic, guint8 msg_type, gu
   ep->queued++;
   wake = ep->sleeping;
   if (wake)
-    g_cond_broadcast (&ep->cond);
+    wake_owner (ep);
   g_mutex_unlock (&ep->lock);
 }
 
@@ -498,7 +792,7 @@ _pulse_endpoint_add_heartbeat (PulseEndpoint *ep, const gchar *topic, gdouble in
   hb.last_us = g_get_monotonic_time ();
   hb.users = 1;
   g_array_append_val (ep->heartbeats, hb);
-  g_cond_broadcast (&ep->cond); /* the owner recomputes its deadline */
+  wake_owner (ep); /* the owner recomputes its deadline */
   g_mutex_unlock (&ep->lock);
 }
 
@@ -723,4 +1017,59 @@ _pulse_endpoint_get_snapshot_address (PulseEndpoint *ep)
   address = ep->snapshot != NULL ? _pulse_snapshot_service_get_address (ep->snapshot) : NULL;
   g_mutex_unlock (&endpoints_lock);
   return address;
+}
+
+/**
+ * _pulse_endpoint_has_access_control:
+ * @ep: an endpoint
+ *
+ * Returns: whether @ep decides per topic who may read it
+ */
+gboolean
+_pulse_endpoint_has_access_control (PulseEndpoint *ep)
+{
+  return ep->access != NULL;
+}
+
+/**
+ * _pulse_endpoint_set_access:
+ * @ep: an endpoint with access control
+ * @topic: a topic published on @ep
+ * @readers: (nullable): the users who may read @topic, or %NULL for any
+ *   user the endpoint lets in
+ * @error: return location for a #GError
+ *
+ * Says who may read @topic from the next subscription on. ZeroMQ matches
+ * topics by prefix, so a topic that is a prefix of another with other
+ * readers would leak the longer one: that is refused.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+_pulse_endpoint_set_access (
+    PulseEndpoint *ep, const gchar *topic, const gchar *const *readers, GError **error)
+{
+  GHashTableIter iter;
+  gpointer other, other_readers;
+
+  g_mutex_lock (&ep->lock);
+  g_hash_table_iter_init (&iter, ep->access);
+  while (g_hash_table_iter_next (&iter, &other, &other_readers)) {
+    gboolean same = (readers == NULL && other_readers == NULL) ||
+        (readers != NULL && other_readers != NULL &&
+            g_strv_equal ((const gchar *const *) readers, (const gchar *const *) other_readers));
+    if (strcmp (other, topic) == 0 || same)
+      continue;
+    if (g_str_has_prefix (other, topic) || g_str_has_prefix (topic, other)) {
+      g_set_error (error, PULSE_AUTH_ERROR, PULSE_AUTH_ERROR_CONFLICT,
+          _ ("topics \"%s\" and \"%s\" have different readers, but subscribers match topics by "
+             "prefix: rename one so that neither starts with the other"),
+          topic, (const gchar *) other);
+      g_mutex_unlock (&ep->lock);
+      return FALSE;
+    }
+  }
+  g_hash_table_replace (ep->access, g_strdup (topic), g_strdupv ((gchar **) readers));
+  g_mutex_unlock (&ep->lock);
+  return TRUE;
 }

@@ -33,4 +33,11 @@ G_DEFINE_QUARK (pulse-stream-error-quark, pulse_stream_error)
  * Returns: the quark of #PULSE_PARSE_ERROR
  */
 G_DEFINE_QUARK (pulse-parse-error-quark, pulse_parse_error)
+
+/**
+ * pulse_auth_error_quark:
+ *
+ * Returns: the quark of #PULSE_AUTH_ERROR
+ */
+G_DEFINE_QUARK (pulse-auth-error-quark, pulse_auth_error)
 /* clang-format on */

@@ -634,7 +634,19 @@ make_element (Parser *p, guint index, GError **error)
       GValue v = G_VALUE_INIT;
       g_autoptr (GError) local = NULL;
 
-      g_object_get_property (G_OBJECT (node->element), prop->name, &v);
+      GParamSpec *pspec = g_object_class_find_property (
+          G_OBJECT_GET_CLASS (node->element), prop->name);
+
+      if (pspec->flags & G_PARAM_READABLE) {
+        g_object_get_property (G_OBJECT (node->element), prop->name, &v);
+      } else {
+        /* a secret (a password, a key) cannot be read back: check the value given */
+        for (guint j = 0; j < n_props; j++)
+          if (strcmp (names[j], g_param_spec_get_name (pspec)) == 0) {
+            g_value_init (&v, G_VALUE_TYPE (&values[j]));
+            g_value_copy (&values[j], &v);
+          }
+      }
       if (!pulse_element_validate_property (node->element, prop->name, &v, &local))
         ok = fail (p, error, PULSE_PARSE_ERROR_BAD_VALUE, prop->value_offset, prop->value_length,
             NULL, "%s", local->message);

@@ -31,6 +31,9 @@ G_GNUC_INTERNAL gboolean _pulse_element_link_pads_full (PulseElement *src, const
 
 /* pulse-zmq.c: the process-wide ZeroMQ context, created once, never destroyed */
 G_GNUC_INTERNAL void *_pulse_zmq_context_get (void);
+G_GNUC_INTERNAL void *_pulse_zmq_monitor_handshakes (void *socket, GError **error);
+G_GNUC_INTERNAL gboolean _pulse_zmq_check_handshakes (
+    void *monitor, const gchar *endpoint, GError **error);
 
 G_GNUC_INTERNAL gboolean _pulse_pad_is_flushing (PulsePad *pad);
 G_GNUC_INTERNAL void _pulse_pad_set_flushing (PulsePad *pad);
@@ -38,10 +41,32 @@ G_GNUC_INTERNAL void _pulse_pipeline_sink_eos (PulsePipeline *pipeline, PulseEle
 G_GNUC_INTERNAL gboolean _pulse_pipeline_validate (
     PulsePipeline *pipeline, PulseElement **culprit, GError **error);
 
+/* pulse-auth.c, pulse-zap.c: subscriber authentication */
+G_GNUC_INTERNAL gboolean _pulse_auth_check_handshake (PulseAuth *auth, const gchar *user,
+    const gchar *password, gsize password_len, const gchar *address);
+G_GNUC_INTERNAL void _pulse_auth_count_refused (PulseAuth *auth, const gchar *address);
+G_GNUC_INTERNAL void _pulse_auth_count_curve (PulseAuth *auth, const gchar *address);
+G_GNUC_INTERNAL void _pulse_auth_merge (PulseAuth *dst, PulseAuth *src);
+G_GNUC_INTERNAL gboolean _pulse_zap_register (
+    const gchar *domain, PulseAuth *auth, gboolean curve, GError **error);
+G_GNUC_INTERNAL void _pulse_zap_unregister (const gchar *domain);
+
 /* pulse-endpoint.c: one PUB socket per bind address, owned by one thread */
 typedef struct _PulseEndpoint PulseEndpoint;
 G_GNUC_INTERNAL PulseEndpoint *
 _pulse_endpoint_acquire (const gchar *bind, gint sndhwm, gint linger, GError **error);
+/* how subscribers of an endpoint are let in */
+typedef struct {
+  PulseAuth *auth;           /* PLAIN users (or, with CURVE, only counted); NULL: no auth */
+  const gchar *curve_secret; /* Z85 secret key: CURVE instead of PLAIN */
+  gboolean access_control;   /* an XPUB deciding per topic who may read */
+} PulseEndpointSecurity;
+G_GNUC_INTERNAL PulseEndpoint *_pulse_endpoint_acquire_full (const gchar *bind, gint sndhwm,
+    gint linger, const PulseEndpointSecurity *security, GError **error);
+G_GNUC_INTERNAL PulseAuth *_pulse_endpoint_get_auth (PulseEndpoint *ep);
+G_GNUC_INTERNAL gboolean _pulse_endpoint_has_access_control (PulseEndpoint *ep);
+G_GNUC_INTERNAL gboolean _pulse_endpoint_set_access (
+    PulseEndpoint *ep, const gchar *topic, const gchar *const *readers, GError **error);
 G_GNUC_INTERNAL void _pulse_endpoint_release (PulseEndpoint *ep);
 G_GNUC_INTERNAL const gchar *_pulse_endpoint_get_address (PulseEndpoint *ep);
 /* the payload bytes of one publisher still held by the endpoint or ZeroMQ */

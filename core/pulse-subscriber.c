@@ -191,10 +191,6 @@ pulse_data_message_get_compression (PulseDataMessage *message)
  * starve the rest of the loop */
 #define MAX_BURST 256
 
-#define MONITOR_EVENTS                                                                             \
-  (ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |                    \
-      ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
-
 struct _PulseSubscriber {
   GObject parent_instance;
 
@@ -229,50 +225,13 @@ close_zmq (void **socket)
   }
 }
 
-/* Reads pending monitor events without waiting; a failed handshake is an
- * error, since ZeroMQ itself would just retry quietly forever. */
+/* A failed handshake is an error, since ZeroMQ itself would just retry
+ * quietly forever. */
 static gboolean
 check_monitor (PulseSubscriber *self, GError **error)
 {
-  while (self->monitor != NULL) {
-    zmq_msg_t event, address;
-    guint16 id = 0;
-    guint32 value = 0;
-
-    zmq_msg_init (&event);
-    if (zmq_msg_recv (&event, self->monitor, ZMQ_DONTWAIT) < 0) {
-      zmq_msg_close (&event);
-      return TRUE;
-    }
-    if (zmq_msg_size (&event) >= 6) {
-      memcpy (&id, zmq_msg_data (&event), 2);
-      memcpy (&value, (guint8 *) zmq_msg_data (&event) + 2, 4);
-    }
-    zmq_msg_init (&address); /* the second part: the peer's endpoint */
-    if (zmq_msg_more (&event))
-      zmq_msg_recv (&address, self->monitor, 0);
-    zmq_msg_close (&event);
-    zmq_msg_close (&address);
-
-    switch (id) {
-      case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
-        g_set_error (error, PULSE_RESOURCE_ERROR, PULSE_RESOURCE_ERROR_CONNECT,
-            _ ("\"%s\" refused the credentials (authentication status %u)"), self->endpoint, value);
-        return FALSE;
-      case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
-        g_set_error (error, PULSE_RESOURCE_ERROR, PULSE_RESOURCE_ERROR_CONNECT,
-            _ ("handshake with \"%s\" failed (protocol error %u): does it expect a user name "
-               "and password, or none?"),
-            self->endpoint, value);
-        return FALSE;
-      case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
-        g_set_error (error, PULSE_RESOURCE_ERROR, PULSE_RESOURCE_ERROR_CONNECT,
-            _ ("handshake with \"%s\" failed: %s"), self->endpoint, zmq_strerror ((int) value));
-        return FALSE;
-      default: break;
-    }
-  }
-  return TRUE;
+  return self->monitor == NULL ||
+      _pulse_zmq_check_handshakes (self->monitor, self->endpoint, error);
 }
 
 /* Reads one multipart message. Returns a message, or NULL with @error set
@@ -457,8 +416,6 @@ pulse_subscriber_unsubscribe (PulseSubscriber *subscriber, const gchar *topic)
 gboolean
 pulse_subscriber_open (PulseSubscriber *subscriber, GError **error)
 {
-  static gint monitors = 0;
-  g_autofree gchar *monitor_address = NULL;
   gint hwm = 0;
 
   g_return_val_if_fail (PULSE_IS_SUBSCRIBER (subscriber), FALSE);
@@ -479,12 +436,8 @@ pulse_subscriber_open (PulseSubscriber *subscriber, GError **error)
       goto fail;
   }
   /* the monitor must exist before connect, or the first handshake is missed */
-  monitor_address = g_strdup_printf ("inproc://pulse-subscriber-monitor-%p-%d", (void *) subscriber,
-      g_atomic_int_add (&monitors, 1));
-  if (zmq_socket_monitor (subscriber->socket, monitor_address, MONITOR_EVENTS) < 0)
-    goto fail;
-  subscriber->monitor = zmq_socket (_pulse_zmq_context_get (), ZMQ_PAIR);
-  if (subscriber->monitor == NULL || zmq_connect (subscriber->monitor, monitor_address) < 0)
+  subscriber->monitor = _pulse_zmq_monitor_handshakes (subscriber->socket, NULL);
+  if (subscriber->monitor == NULL)
     goto fail;
   for (guint i = 0; i < subscriber->topics->len; i++) {
     const gchar *topic = g_ptr_array_index (subscriber->topics, i);

@@ -11,6 +11,7 @@
 #include "pulse-compressors.h"
 #include "pulse-decode.h"
 #include "pulse-fakesink.h"
+#include "pulse-plainauth.h"
 #include "pulse-print.h"
 #include "pulse-queue.h"
 #include "pulse-serializers.h"
@@ -35,6 +36,7 @@ _pulse_elements_register (PulseRegistry *registry)
     { "json", pulse_json_codec_get_type },
     { "lz4", pulse_lz4_codec_get_type },
     { "msgpack", pulse_msgpack_codec_get_type },
+    { "plainauth", pulse_plain_auth_get_type },
     { "print", pulse_print_get_type },
     { "producer", pulse_producer_get_type },
     { "pyarrow", pulse_pyarrow_codec_get_type },

@@ -35,6 +35,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pulse-plainauth.h"
 #include "pulse-private.h"
 #include "pulse-stats-private.h"
 #include "pulse-zmqpub.h"
@@ -105,6 +106,7 @@ enum {
   PROP_MAX_QUEUE_BYTES,
   PROP_OVERFLOW,
   PROP_QUEUED_BYTES,
+  PROP_USERS,
   PROP_CACHE_SIZE,
   PROP_CACHE_MAX_BYTES,
   PROP_SNAPSHOT,
@@ -275,6 +277,114 @@ pulse_zmq_pub_sink_eos (PulseElement *element, PulsePad *pad)
   PULSE_ELEMENT_CLASS (parent_class)->sink_eos (element, pad);
 }
 
+static PulsePlainAuth *
+upstream_auth (PulseZmqPub *pub)
+{
+  PulsePad *peer = pulse_pad_get_peer (pub->sinkpad);
+  PulseElement *prev = peer != NULL ? pulse_pad_get_parent_element (peer) : NULL;
+
+  return prev != NULL && PULSE_IS_PLAIN_AUTH (prev) ? PULSE_PLAIN_AUTH (prev) : NULL;
+}
+
+/* Who may subscribe to this zmqpub's endpoint: the keys of every plainauth
+ * that feeds a zmqpub of the same bind in this pipeline (one endpoint, one
+ * key store), else those of PULSEMQ_API_KEYS, else anyone. Decided before
+ * the bind, by whichever zmqpub of the bind gets there first. */
+static gboolean
+collect_security (
+    PulseZmqPub *self, PulseAuth **auth, gchar **curve, gboolean *access, GError **error)
+{
+  PulsePipeline *pipeline = pulse_element_get_pipeline (PULSE_ELEMENT (self));
+  g_autoptr (GList) elements = NULL;
+  g_autoptr (GPtrArray) feeders = g_ptr_array_new ();
+  const gchar *env = g_getenv ("PULSEMQ_API_KEYS");
+
+  if (pipeline != NULL)
+    elements = pulse_pipeline_get_elements (pipeline);
+  else
+    elements = g_list_prepend (NULL, self);
+  for (GList *l = elements; l != NULL; l = l->next) {
+    PulsePlainAuth *pa;
+    if (!PULSE_IS_ZMQ_PUB (l->data) || g_strcmp0 (PULSE_ZMQ_PUB (l->data)->bind, self->bind) != 0)
+      continue;
+    pa = upstream_auth (l->data);
+    if (pa != NULL && !g_ptr_array_find (feeders, pa, NULL))
+      g_ptr_array_add (feeders, pa);
+  }
+
+  *auth = NULL;
+  *curve = NULL;
+  *access = FALSE;
+  for (guint i = 0; i < feeders->len; i++) {
+    g_auto (GStrv) allow = _pulse_plain_auth_dup_allow (feeders->pdata[i]);
+    *access = *access || allow != NULL;
+  }
+  if (feeders->len == 0) {
+    if (env == NULL || *env == '\0')
+      return TRUE;
+    *auth = pulse_auth_new ();
+    if (!pulse_auth_add_keys (*auth, env, error)) {
+      g_prefix_error (error, "PULSEMQ_API_KEYS: ");
+      g_clear_object (auth);
+      return FALSE;
+    }
+    return TRUE;
+  }
+
+  *auth = pulse_auth_new ();
+  for (guint i = 0; i < feeders->len; i++) {
+    const gchar *secret = _pulse_plain_auth_get_curve_secret (feeders->pdata[i]);
+
+    if (!_pulse_plain_auth_load_keys (feeders->pdata[i], *auth, error))
+      goto failed;
+    if (i > 0 && g_strcmp0 (secret, *curve) != 0) {
+      g_set_error (error, PULSE_AUTH_ERROR, PULSE_AUTH_ERROR_CONFLICT,
+          _ ("the plainauth elements feeding %s disagree on curve-secret-key"), self->bind);
+      goto failed;
+    }
+    g_free (*curve);
+    *curve = g_strdup (secret);
+  }
+  return TRUE;
+
+failed:
+  g_clear_object (auth);
+  g_clear_pointer (curve, g_free);
+  return FALSE;
+}
+
+static gboolean
+acquire_endpoint (PulseZmqPub *self, GError **error)
+{
+  g_autoptr (PulseAuth) auth = NULL;
+  g_autofree gchar *curve = NULL;
+  PulseEndpointSecurity security = { 0 };
+  PulsePlainAuth *mine;
+
+  if (!collect_security (self, &auth, &curve, &security.access_control, error))
+    return FALSE;
+  security.auth = auth;
+  security.curve_secret = curve;
+  self->endpoint = _pulse_endpoint_acquire_full (
+      self->bind, self->sndhwm, self->linger, &security, error);
+  if (curve != NULL)
+    memset (curve, 0, strlen (curve));
+  if (self->endpoint == NULL)
+    return FALSE;
+  mine = upstream_auth (self);
+  if (_pulse_endpoint_has_access_control (self->endpoint)) {
+    g_auto (GStrv) readers = mine != NULL ? _pulse_plain_auth_dup_allow (mine) : NULL;
+    if (!_pulse_endpoint_set_access (
+            self->endpoint, self->topic, (const gchar *const *) readers, error)) {
+      _pulse_endpoint_release (g_steal_pointer (&self->endpoint));
+      return FALSE;
+    }
+  }
+  if (mine != NULL)
+    _pulse_plain_auth_attach (mine, _pulse_endpoint_get_auth (self->endpoint));
+  return TRUE;
+}
+
 static void
 stop_cache (PulseZmqPub *self)
 {
@@ -321,8 +431,7 @@ pulse_zmq_pub_change_state (PulseElement *element, PulseStateChange transition, 
             _ ("%s needs a topic, e.g. zmqpub topic=sh_market"), pulse_element_get_name (element));
         return FALSE;
       }
-      self->endpoint = _pulse_endpoint_acquire (self->bind, self->sndhwm, self->linger, error);
-      if (self->endpoint == NULL)
+      if (!acquire_endpoint (self, error))
         return FALSE;
       self->topic_len = strlen (self->topic);
       self->budget = _pulse_send_budget_new (self->max_queue_bytes);
@@ -420,6 +529,11 @@ pulse_zmq_pub_get_property (GObject *object, guint prop_id, GValue *value, GPara
       break;
     case PROP_MAX_QUEUE_BYTES: g_value_set_uint64 (value, self->max_queue_bytes); break;
     case PROP_OVERFLOW: g_value_set_enum (value, self->overflow); break;
+    case PROP_USERS: {
+      PulseAuth *auth = self->endpoint != NULL ? _pulse_endpoint_get_auth (self->endpoint) : NULL;
+      g_value_take_boxed (value, auth != NULL ? pulse_auth_get_users (auth) : NULL);
+      break;
+    }
     case PROP_QUEUED_BYTES:
       g_value_set_uint64 (
           value, self->budget != NULL ? _pulse_send_budget_get_held (self->budget) : 0);
@@ -507,6 +621,10 @@ pulse_zmq_pub_class_init (PulseZmqPubClass *klass)
       "When max-queue-bytes is reached: block the pipeline until subscribers catch up, or drop "
       "the frame and count it",
       PULSE_TYPE_ZMQ_PUB_OVERFLOW, DEFAULT_OVERFLOW, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_USERS] = g_param_spec_boxed ("users", "Users",
+      "The users that may subscribe, when the endpoint demands keys (plainauth or "
+      "PULSEMQ_API_KEYS); none when anyone may (READY and later)",
+      G_TYPE_STRV, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_QUEUED_BYTES] = g_param_spec_uint64 ("queued-bytes", "Queued bytes",
       "Payload bytes of this topic accepted and not yet written out by ZeroMQ", 0, G_MAXUINT64, 0,
       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);

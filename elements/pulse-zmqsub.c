@@ -89,6 +89,7 @@ struct _PulseZmqSub {
   GHashTable *stats; /* topic (gchar *) → TopicStats */
   GThread *thread;
   void *socket;        /* owned by the streaming thread while it runs */
+  void *monitor;       /* the socket's handshake events, with the same owner */
   gint wake[2];        /* pipe: state-change or send_eos → streaming thread */
   gboolean running;    /* the streaming thread has not decided to exit yet */
   gboolean eos_wanted; /* send_eos came while it ran */
@@ -331,12 +332,13 @@ receive_thread (gpointer user_data)
   gboolean stop = FALSE;
 
   while (!stop) {
-    zmq_pollitem_t items[2] = {
+    zmq_pollitem_t items[3] = {
       { .socket = self->socket, .events = ZMQ_POLLIN },
       { .fd = self->wake[0], .events = ZMQ_POLLIN },
+      { .socket = self->monitor, .events = ZMQ_POLLIN },
     };
 
-    if (zmq_poll (items, 2, -1) < 0) {
+    if (zmq_poll (items, 3, -1) < 0) {
       if (zmq_errno () == EINTR)
         continue;
       PULSE_ELEMENT_ERROR (self, RESOURCE, READ,
@@ -351,6 +353,16 @@ receive_thread (gpointer user_data)
         if (cmd == WAKE_EOS)
           eos = TRUE;
       break; /* stop or end-of-stream: both end the loop */
+    }
+    if (items[2].revents & ZMQ_POLLIN) {
+      g_autoptr (GError) refused = NULL;
+
+      /* unlike the original, a refused login is an error, not a hang */
+      if (!_pulse_zmq_check_handshakes (self->monitor, self->endpoint, &refused)) {
+        PULSE_ELEMENT_ERROR (self, RESOURCE, CONNECT, ("%s", refused->message),
+            ("user name \"%s\"", self->username != NULL ? self->username : ""));
+        break;
+      }
     }
     if (items[0].revents & ZMQ_POLLIN) {
       for (guint i = 0; i < MAX_BURST; i++) {
@@ -399,6 +411,13 @@ close_wake_pipe (PulseZmqSub *self)
 static void
 close_socket (PulseZmqSub *self)
 {
+  if (self->monitor != NULL) {
+    gint linger = 0;
+
+    zmq_setsockopt (self->monitor, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_close (self->monitor);
+    self->monitor = NULL;
+  }
   if (self->socket != NULL) {
     gint linger = 0;
 
@@ -433,6 +452,10 @@ open_socket (PulseZmqSub *self, GError **error)
   }
   for (guint i = 0; self->topic_list[i] != NULL; i++)
     zmq_setsockopt (self->socket, ZMQ_SUBSCRIBE, self->topic_list[i], strlen (self->topic_list[i]));
+  /* before connect, or the first handshake is missed */
+  self->monitor = _pulse_zmq_monitor_handshakes (self->socket, error);
+  if (self->monitor == NULL)
+    goto fail;
   if (zmq_connect (self->socket, self->endpoint) < 0) {
     g_set_error (error, PULSE_RESOURCE_ERROR, PULSE_RESOURCE_ERROR_CONNECT,
         _ ("could not connect to \"%s\": %s"), self->endpoint, zmq_strerror (zmq_errno ()));

@@ -181,14 +181,42 @@ on_unix_signal (int signum)
   errno = saved_errno;
 }
 
+/* SIGHUP: re-read what can be re-read (plainauth's key files) */
+static void
+on_hangup_signal (int signum)
+{
+  int saved_errno = errno;
+
+  if (write (interrupt_pipe[1], "h", 1) < 0) {
+    /* a full pipe already holds a wake-up */
+  }
+  errno = saved_errno;
+}
+
+static void
+reload (Launch *launch)
+{
+  g_autoptr (GList) elements = pulse_pipeline_get_elements (launch->pipeline);
+
+  for (GList *l = elements; l != NULL; l = l->next)
+    if (g_signal_lookup ("reload", G_OBJECT_TYPE (l->data)) != 0) {
+      gboolean done = FALSE;
+      g_signal_emit_by_name (l->data, "reload", &done);
+    }
+}
+
 static gboolean
 on_interrupt (gint fd, GIOCondition condition, gpointer user_data)
 {
   Launch *launch = user_data;
-  gchar c;
+  gchar c = 'i';
 
   if (read (fd, &c, 1) < 0) {
     /* a spurious wake-up: nothing to read */
+  }
+  if (c == 'h') {
+    reload (launch);
+    return G_SOURCE_CONTINUE;
   }
   if (!launch->interrupted) {
     launch->interrupted = TRUE;
@@ -216,6 +244,8 @@ install_signal_handlers (Launch *launch, GError **error)
   sa.sa_flags = SA_RESTART;
   sigaction (SIGINT, &sa, NULL);
   sigaction (SIGTERM, &sa, NULL);
+  sa.sa_handler = on_hangup_signal;
+  sigaction (SIGHUP, &sa, NULL);
   return TRUE;
 }
 
@@ -269,7 +299,7 @@ shut_down (Launch *launch)
 int
 main (int argc, char **argv)
 {
-  gboolean verbose = FALSE, version = FALSE;
+  gboolean verbose = FALSE, version = FALSE, gen_curve_keys = FALSE;
   g_autofree gchar *plugin_path = NULL;
   g_autofree gchar *stats_db = NULL;
   g_auto (GStrv) words = NULL;
@@ -290,6 +320,8 @@ main (int argc, char **argv)
         N_ ("Keep per-minute statistics in this database: sqlite://PATH or sqlite://:memory: "
             "(default: $PULSEMQ_STATS_DB, else in memory only)"),
         N_ ("URI") },
+    { "gen-curve-keys", 0, 0, G_OPTION_ARG_NONE, &gen_curve_keys,
+        N_ ("Print a new CURVE key pair (for plainauth curve-secret-key=) and exit"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &words, NULL, NULL }, { NULL } };
 
   pulse_tool_init_i18n ();
@@ -316,8 +348,13 @@ main (int argc, char **argv)
          "  2    runtime error posted by an element\n"
          "  130  interrupted twice: exited without draining\n"
          "\n"
+         "Signals:\n"
+         "  SIGINT, SIGTERM    end the stream and drain; a second one exits at once\n"
+         "  SIGHUP             re-read key files (plainauth keys-file=)\n"
+         "\n"
          "Environment:\n"
          "  PULSEMQ_BIND       where zmqpub binds by default (tcp://*:5555)\n"
+         "  PULSEMQ_API_KEYS   user:password,... subscribers must log in with (empty: anyone)\n"
          "  PULSE_PLUGIN_PATH  directories of external element modules\n"
          "  PULSE_DEBUG        debug output of these elements, e.g. queue,timer or *\n"
          "                     (core is the framework itself)\n"));
@@ -325,6 +362,17 @@ main (int argc, char **argv)
     fprintf (stderr, _ ("%s: error: %s\n"), prgname, error->message);
     fprintf (stderr, _ ("try %s --help\n"), prgname);
     return EXIT_USAGE;
+  }
+  if (gen_curve_keys) {
+    g_autofree gchar *public_key = NULL, *secret_key = NULL;
+
+    if (!pulse_auth_generate_curve_keys (&public_key, &secret_key, &error)) {
+      fprintf (stderr, _ ("%s: error: %s\n"), prgname, error->message);
+      return EXIT_RUNTIME;
+    }
+    /* TRANSLATORS: keep "public" and "secret" aligned; the keys follow */
+    printf (_ ("public %s\nsecret %s\n"), public_key, secret_key);
+    return EXIT_OK;
   }
   if (version) {
     printf ("pulse-launch %s (libpulsemq %s)\n", PULSE_VERSION, pulse_get_version ());

@@ -182,7 +182,8 @@ pulse_startup_get_endpoints (PulsePipeline *pipeline)
 
 /* The auth field: the users of the pipeline's authenticators. An element
  * of klass Filter/Auth tells its user names through a `users` string-array
- * property (never the keys); one without it still turns auth on. */
+ * property (never the keys); one without it still turns auth on. A zmqpub
+ * whose endpoint demands keys (PULSEMQ_API_KEYS) tells them the same way. */
 static gchar *
 describe_auth (GList *elements)
 {
@@ -193,14 +194,15 @@ describe_auth (GList *elements)
     const gchar *klass = pulse_element_class_get_classification (PULSE_ELEMENT_GET_CLASS (l->data));
     GParamSpec *pspec;
 
-    if (klass == NULL || strstr (klass, PULSE_STARTUP_AUTH_KLASS) == NULL)
-      continue;
-    enabled = TRUE;
+    if (klass != NULL && strstr (klass, PULSE_STARTUP_AUTH_KLASS) != NULL)
+      enabled = TRUE;
     pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (l->data), "users");
-    if (pspec != NULL && pspec->value_type == G_TYPE_STRV) {
+    if (pspec != NULL && pspec->value_type == G_TYPE_STRV && (pspec->flags & G_PARAM_READABLE)) {
       g_auto (GStrv) names = NULL;
 
       g_object_get (l->data, "users", &names, NULL);
+      if (names != NULL)
+        enabled = TRUE;
       for (guint i = 0; names != NULL && names[i] != NULL; i++)
         add_unique (users, names[i]);
     }
@@ -211,6 +213,49 @@ describe_auth (GList *elements)
     return g_strdup (_ ("enabled"));
   g_ptr_array_add (users, NULL);
   return pulse_startup_format_auth ((const gchar *const *) users->pdata);
+}
+
+/* Secrets — write-only properties such as plainauth's keys and
+ * curve-secret-key — never reach the table: their values become "***". */
+static gchar *
+redact (const gchar *description, GList *elements)
+{
+  g_autoptr (GPtrArray) secrets = g_ptr_array_new ();
+  GString *out = g_string_new (NULL);
+  const gchar *p = description;
+
+  for (GList *l = elements; l != NULL; l = l->next) {
+    guint n_pspecs;
+    g_autofree GParamSpec **pspecs = g_object_class_list_properties (
+        G_OBJECT_GET_CLASS (l->data), &n_pspecs);
+    for (guint i = 0; i < n_pspecs; i++)
+      if ((pspecs[i]->flags & G_PARAM_WRITABLE) && !(pspecs[i]->flags & G_PARAM_READABLE))
+        g_ptr_array_add (secrets, (gpointer) g_param_spec_get_name (pspecs[i]));
+  }
+  while (*p != '\0') {
+    gboolean at_word = p == description || g_ascii_isspace (p[-1]);
+    const gchar *name = NULL;
+
+    for (guint i = 0; at_word && name == NULL && i < secrets->len; i++) {
+      gsize len = strlen (secrets->pdata[i]);
+      if (strncmp (p, secrets->pdata[i], len) == 0 && p[len] == '=')
+        name = secrets->pdata[i];
+    }
+    if (name == NULL) {
+      g_string_append_c (out, *p++);
+      continue;
+    }
+    g_string_append_printf (out, "%s=***", name);
+    p += strlen (name) + 1;
+    if (*p == '\'' || *p == '"') {
+      const gchar *close = strchr (p + 1, *p);
+      p = close != NULL ? close + 1 : p + strlen (p);
+    } else {
+      while (*p != '\0' && !g_ascii_isspace (*p))
+        p++;
+    }
+  }
+  return g_string_free (out, FALSE);
 }
 
 /**
@@ -231,6 +276,7 @@ pulse_startup_table_new (PulsePipeline *pipeline, const gchar *description)
   g_autofree gchar *bind = NULL;
   g_autofree gchar *auth = NULL;
   g_autofree gchar *topic_list = NULL;
+  g_autofree gchar *shown = NULL;
   const gchar *labels[6], *values[6];
   guint n = 0;
 
@@ -264,7 +310,8 @@ pulse_startup_table_new (PulsePipeline *pipeline, const gchar *description)
   labels[n] = _ ("topics");
   values[n++] = topic_list;
   labels[n] = _ ("pipeline");
-  values[n++] = description;
+  shown = redact (description, elements);
+  values[n++] = shown;
   labels[n] = values[n] = NULL;
   return pulse_startup_format_table (title, labels, values);
 }

@@ -136,9 +136,37 @@ typedef enum {
   PULSE_PARSE_ERROR_DUPLICATE_NAME,
 } PulseParseError;
 
+/**
+ * PULSE_AUTH_ERROR:
+ *
+ * Error domain of subscriber authentication: key strings, key files and
+ * CURVE keys. Errors in this domain are from #PulseAuthError.
+ */
+#define PULSE_AUTH_ERROR (pulse_auth_error_quark ())
+
+/**
+ * PulseAuthError:
+ * @PULSE_AUTH_ERROR_INVALID_KEY: a key entry is not `user:password`, or a
+ *   user name or password is unusable
+ * @PULSE_AUTH_ERROR_KEY_FILE: a key file cannot be read
+ * @PULSE_AUTH_ERROR_NO_KEYS: authentication is asked for but no key is given
+ * @PULSE_AUTH_ERROR_CURVE_KEY: a CURVE key is not a Z85-encoded 32-byte key
+ * @PULSE_AUTH_ERROR_CONFLICT: two configurations of one endpoint disagree
+ *
+ * Error codes of #PULSE_AUTH_ERROR.
+ */
+typedef enum {
+  PULSE_AUTH_ERROR_INVALID_KEY,
+  PULSE_AUTH_ERROR_KEY_FILE,
+  PULSE_AUTH_ERROR_NO_KEYS,
+  PULSE_AUTH_ERROR_CURVE_KEY,
+  PULSE_AUTH_ERROR_CONFLICT,
+} PulseAuthError;
+
 GQuark pulse_core_error_quark (void);
 GQuark pulse_resource_error_quark (void);
 GQuark pulse_stream_error_quark (void);
 GQuark pulse_parse_error_quark (void);
+GQuark pulse_auth_error_quark (void);
 
 G_END_DECLS

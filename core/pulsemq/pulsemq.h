@@ -24,6 +24,7 @@
 #include "pulse-protocol.h"
 #include "pulse-codec.h"
 #include "pulse-subscriber.h"
+#include "pulse-auth.h"
 #include "pulse-producer.h"
 #include "pulse-stats.h"
 #include "pulse-enum-types.h"

@@ -105,9 +105,12 @@ def recv(sock, deadline=DEADLINE):
 def test_unbounded_queues_everything():
     """Without max-queue-bytes (the original's behaviour) nothing is lost:
     the publisher holds what the stalled subscriber has not read."""
-    count = 300_000
-    pub = Publisher(f"ticksrc rate=0 batch=1000 count={count} ! msgpack ! "
+    # paced over about two seconds, so that the growth happens after the
+    # subscriber is in and can be seen
+    count = 600_000
+    pub = Publisher(f"ticksrc rate=300000 batch=1000 count={count} ! msgpack ! "
                     "zmqpub topic=slow bind=tcp://127.0.0.1:* linger=-1")
+    sock = None
     try:
         sock = stalled_subscriber(pub.endpoint, "slow")
         seqs = recv(sock)
@@ -126,8 +129,9 @@ def test_unbounded_queues_everything():
         assert seqs == list(range(seqs[0], count))
         print(f"# unbounded: publisher grew {grown / MiB:.1f} MiB for a stalled subscriber, "
               f"then delivered {len(seqs)} records without a gap")
-        sock.close()
     finally:
+        if sock is not None:
+            sock.close()  # with linger=-1 the publisher waits for its reader
         rc = pub.finish(interrupt=False)
     assert rc == 0, pub.stderr[-2000:]
 
