@@ -57,7 +57,9 @@ struct _PulsePlainAuth {
   gchar *keys; /* never readable */
   gchar *keys_file;
   gchar *curve_secret; /* never readable */
-  gchar *allow;        /* comma-separated readers of the topic, or NULL for all */
+  gchar *curve_secret_file;
+  gboolean curve_from_file; /* curve_secret was read from curve_secret_file */
+  gchar *allow;             /* comma-separated readers of the topic, or NULL for all */
 
   GMutex lock;      /* guards store: the ZAP thread reports through it */
   PulseAuth *store; /* the endpoint's, from READY to NULL */
@@ -72,6 +74,7 @@ enum {
   PROP_KEYS,
   PROP_KEYS_FILE,
   PROP_CURVE_SECRET_KEY,
+  PROP_CURVE_SECRET_KEY_FILE,
   PROP_ALLOW,
   PROP_AUTH,
   PROP_USERS,
@@ -155,6 +158,54 @@ on_file_changed (
     reload (self);
 }
 
+static void
+wipe (gchar **secret)
+{
+  if (*secret != NULL)
+    memset (*secret, 0, strlen (*secret));
+  g_clear_pointer (secret, g_free);
+}
+
+static gboolean check_curve_key (const gchar *key, GError **error);
+
+/* The key of a file holding it alone, or the output of
+ * `pulse-launch --gen-curve-keys` (the line "secret KEY"). */
+static gchar *
+read_curve_secret_file (const gchar *path, GError **error)
+{
+  g_autofree gchar *contents = NULL;
+  g_autoptr (GError) local = NULL;
+  gchar *secret = NULL;
+  gsize length;
+
+  if (!g_file_get_contents (path, &contents, &length, &local)) {
+    g_set_error (error, PULSE_AUTH_ERROR, PULSE_AUTH_ERROR_KEY_FILE,
+        _ ("cannot read the CURVE key file: %s"), local->message);
+    return NULL;
+  }
+  for (gchar *line = contents, *next; line != NULL && secret == NULL; line = next) {
+    next = strchr (line, '\n');
+    if (next != NULL)
+      *next++ = '\0';
+    g_strstrip (line);
+    if (g_str_has_prefix (line, "secret "))
+      secret = g_strdup (g_strstrip (line + strlen ("secret ")));
+    else if (*line != '\0' && *line != '#' && !g_str_has_prefix (line, "public "))
+      secret = g_strdup (line);
+  }
+  memset (contents, 0, length);
+  if (secret == NULL || !check_curve_key (secret, error)) {
+    if (secret == NULL)
+      g_set_error (error, PULSE_AUTH_ERROR, PULSE_AUTH_ERROR_CURVE_KEY,
+          _ ("%s holds no CURVE secret key"), path);
+    else
+      g_prefix_error (error, "%s: ", path);
+    wipe (&secret);
+    return NULL;
+  }
+  return secret;
+}
+
 /**
  * _pulse_plain_auth_load_keys:
  * @self: a plainauth
@@ -171,6 +222,15 @@ _pulse_plain_auth_load_keys (PulsePlainAuth *self, PulseAuth *store, GError **er
 {
   const gchar *env = g_getenv ("PULSEMQ_API_KEYS");
   gboolean any = FALSE;
+
+  if (self->curve_secret_file != NULL && (self->curve_secret == NULL || self->curve_from_file)) {
+    g_autofree gchar *secret = read_curve_secret_file (self->curve_secret_file, error);
+    if (secret == NULL)
+      return FALSE;
+    wipe (&self->curve_secret);
+    self->curve_secret = g_steal_pointer (&secret);
+    self->curve_from_file = TRUE;
+  }
 
   if (self->keys != NULL) {
     if (!pulse_auth_add_keys (store, self->keys, error))
@@ -360,14 +420,6 @@ pulse_plain_auth_check_property (
 }
 
 static void
-wipe (gchar **secret)
-{
-  if (*secret != NULL)
-    memset (*secret, 0, strlen (*secret));
-  g_clear_pointer (secret, g_free);
-}
-
-static void
 pulse_plain_auth_set_property (
     GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
@@ -385,6 +437,11 @@ pulse_plain_auth_set_property (
     case PROP_CURVE_SECRET_KEY:
       wipe (&self->curve_secret);
       self->curve_secret = g_value_dup_string (value);
+      self->curve_from_file = FALSE;
+      break;
+    case PROP_CURVE_SECRET_KEY_FILE:
+      g_free (self->curve_secret_file);
+      self->curve_secret_file = g_value_dup_string (value);
       break;
     case PROP_ALLOW:
       g_free (self->allow);
@@ -401,6 +458,7 @@ pulse_plain_auth_get_property (GObject *object, guint prop_id, GValue *value, GP
 
   switch (prop_id) {
     case PROP_KEYS_FILE: g_value_set_string (value, self->keys_file); break;
+    case PROP_CURVE_SECRET_KEY_FILE: g_value_set_string (value, self->curve_secret_file); break;
     case PROP_ALLOW: g_value_set_string (value, self->allow); break;
     case PROP_AUTH:
       g_mutex_lock (&self->lock);
@@ -427,6 +485,7 @@ pulse_plain_auth_finalize (GObject *object)
   _pulse_plain_auth_attach (self, NULL);
   wipe (&self->keys);
   wipe (&self->curve_secret);
+  g_free (self->curve_secret_file);
   g_free (self->keys_file);
   g_free (self->allow);
   g_mutex_clear (&self->lock);
@@ -458,6 +517,11 @@ pulse_plain_auth_class_init (PulsePlainAuthClass *klass)
       "The server's Z85 CURVE secret key: encrypt with CURVE instead of PLAIN (write-only; "
       "pulse-launch --gen-curve-keys makes a pair)",
       NULL, G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CURVE_SECRET_KEY_FILE] = g_param_spec_string ("curve-secret-key-file",
+      "CURVE secret key file",
+      "A file with the server's Z85 CURVE secret key (alone, or as the \"secret\" line of "
+      "pulse-launch --gen-curve-keys), read going to READY",
+      NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   properties[PROP_ALLOW] = g_param_spec_string ("allow", "Allow",
       "Comma-separated users who may read the topic of the zmqpub fed (default: every user "
       "with a key); a subscriber to \"\" or a prefix gets only the topics it may read",

@@ -333,10 +333,11 @@ collect_security (
 
   *auth = pulse_auth_new ();
   for (guint i = 0; i < feeders->len; i++) {
-    const gchar *secret = _pulse_plain_auth_get_curve_secret (feeders->pdata[i]);
+    const gchar *secret;
 
     if (!_pulse_plain_auth_load_keys (feeders->pdata[i], *auth, error))
       goto failed;
+    secret = _pulse_plain_auth_get_curve_secret (feeders->pdata[i]);
     if (i > 0 && g_strcmp0 (secret, *curve) != 0) {
       g_set_error (error, PULSE_AUTH_ERROR, PULSE_AUTH_ERROR_CONFLICT,
           _ ("the plainauth elements feeding %s disagree on curve-secret-key"), self->bind);

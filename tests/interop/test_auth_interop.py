@@ -259,5 +259,35 @@ def test_our_subscriber_reports_a_refused_login():
         assert pub.stop() == 0, pub.stderr[-2000:]
 
 
-taplib.run([test_our_subscriber_reports_a_refused_login, test_per_topic_access, test_prefix_topics_with_other_readers_are_refused, test_plain_users_and_strangers, test_env_keys_without_plainauth,
+def test_curve_key_file():
+    out = subprocess.run([LAUNCH, "--gen-curve-keys"], capture_output=True, text=True,
+                         timeout=DEADLINE, check=True).stdout
+    public = re.search(r"public (\S{40})", out).group(1)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "server.key")
+        with open(path, "w") as f:
+            f.write(out)  # as printed: the public line is skipped, the secret line read
+        pub = Publisher(f"ticksrc rate=100 ! msgpack ! plainauth curve-secret-key-file={path} ! "
+                        "zmqpub topic=t bind=tcp://127.0.0.1:*")
+        try:
+            sock = zmq.Context.instance().socket(zmq.SUB)
+            sock.linger = 0
+            sock.curve_publickey, sock.curve_secretkey = zmq.curve_keypair()
+            sock.curve_serverkey = public.encode()
+            sock.setsockopt(zmq.SUBSCRIBE, b"")
+            sock.connect(pub.endpoint)
+            assert receives(sock)
+            sock.close()
+        finally:
+            assert pub.stop() == 0, pub.stderr[-2000:]
+        with open(path, "w") as f:
+            f.write("not a key\n")
+        env = dict(os.environ, LC_ALL="C.UTF-8")
+        r = subprocess.run([LAUNCH, f"timer ! plainauth curve-secret-key-file={path} ! zmqpub "
+                            "topic=t bind=tcp://127.0.0.1:*"], capture_output=True, env=env,
+                           timeout=DEADLINE)
+        assert r.returncode != 0 and b"40 Z85 characters" in r.stderr, r.stderr
+
+
+taplib.run([test_curve_key_file, test_our_subscriber_reports_a_refused_login, test_per_topic_access, test_prefix_topics_with_other_readers_are_refused, test_plain_users_and_strangers, test_env_keys_without_plainauth,
             test_bad_keys_are_startup_errors, test_key_file_reload, test_curve])
