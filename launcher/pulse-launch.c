@@ -370,8 +370,8 @@ main (int argc, char **argv)
       fprintf (stderr, _ ("%s: error: %s\n"), prgname, error->message);
       return EXIT_RUNTIME;
     }
-    /* TRANSLATORS: keep "public" and "secret" aligned; the keys follow */
-    printf (_ ("public %s\nsecret %s\n"), public_key, secret_key);
+    /* not translated: plainauth curve-secret-key-file= reads this output back */
+    printf ("public %s\nsecret %s\n", public_key, secret_key);
     return EXIT_OK;
   }
   if (version) {
