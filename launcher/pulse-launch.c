@@ -13,6 +13,13 @@
  * queues empty, and each zmqpub waits until ZeroMQ has written out what it
  * accepted. The EOS message then ends the main loop and shut_down() takes
  * the steps in order. A second signal exits at once with 130.
+ *
+ * Admin server. A pipeline that publishes gets the admin HTTP server
+ * (statistics, pipeline, web UI) on --admin ADDR, else $PULSEMQ_ADMIN_BIND,
+ * else 0.0.0.0:9090 as the original; --no-admin turns it off. It starts
+ * before the pipeline plays, so that its URL is in the startup table. An
+ * address asked for that cannot be bound is an error; the built-in default
+ * being taken is only a warning.
  */
 #include "config.h"
 
@@ -44,6 +51,7 @@ enum {
   "ticksrc name=sz symbols=000001,000002,000858,300750 rate=10 batch=2 ! msgpack ! "               \
   "zmqpub topic=sz_market"
 #define DEMO_TOPIC "sh_market"
+#define DEFAULT_ADMIN_BIND "0.0.0.0:9090"
 
 typedef struct {
   GMainLoop *loop;
@@ -56,6 +64,8 @@ typedef struct {
   gboolean error_seen;
   int exit_code;
   gint64 started;
+  PulseAdminServer *admin;
+  gchar *admin_uri;
 } Launch;
 
 static const gchar *prgname = "pulse-launch";
@@ -91,7 +101,7 @@ print_startup_table (Launch *launch)
   if (launch->table_printed)
     return;
   launch->table_printed = TRUE;
-  table = pulse_startup_table_new (launch->pipeline, launch->description);
+  table = pulse_startup_table_new_full (launch->pipeline, launch->description, launch->admin_uri);
   if (table == NULL)
     return; /* publishes nothing: a subscriber or a local pipeline */
   fputs (table, stderr);
@@ -271,8 +281,8 @@ print_counters (PulsePipeline *pipeline)
 /* The steps after the main loop, in order. Each waits for the one before:
  * nothing may be cut off by process exit.
  *
- * 1. (a later version: the admin server stops taking requests here, while
- *    the counters it would show are still live)
+ * 1. The admin server stops taking requests and closes its connections,
+ *    while the counters it shows are still live.
  * 2. The pipeline goes to NULL: streaming threads are joined and each
  *    zmqpub releases its socket. After EOS everything accepted has already
  *    been written out (zmqpub drains on EOS); after an error or a second
@@ -287,6 +297,8 @@ shut_down (Launch *launch)
 {
   PulseBus *bus = pulse_pipeline_get_bus (launch->pipeline);
 
+  if (launch->admin != NULL)
+    pulse_admin_server_stop (launch->admin);
   pulse_pipeline_set_state (launch->pipeline, PULSE_STATE_NULL, NULL);
   while (pulse_bus_have_pending (bus))
     g_main_context_iteration (NULL, FALSE);
@@ -294,12 +306,64 @@ shut_down (Launch *launch)
   if (launch->verbose)
     print_counters (launch->pipeline);
   pulse_bus_remove_watch (bus);
+  g_clear_object (&launch->admin);
+  g_clear_pointer (&launch->admin_uri, g_free);
+}
+
+static gboolean
+is_loopback (const gchar *uri)
+{
+  return g_str_has_prefix (uri, "http://127.") || g_str_has_prefix (uri, "http://[::1]") ||
+      g_str_has_prefix (uri, "http://localhost");
+}
+
+/* The admin server of a publishing pipeline: see the top of the file.
+ * Returns FALSE on an error that ends the program. */
+static gboolean
+start_admin (Launch *launch, const gchar *address, gboolean no_admin)
+{
+  const gchar *token = g_getenv ("PULSEMQ_ADMIN_TOKEN");
+  gboolean asked = address != NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (no_admin || (!asked && !pulse_startup_is_publisher (launch->pipeline)))
+    return TRUE;
+  if (address == NULL)
+    address = g_getenv ("PULSEMQ_ADMIN_BIND");
+  if (address != NULL && *address != '\0')
+    asked = TRUE;
+  else
+    address = DEFAULT_ADMIN_BIND;
+  if (token != NULL && *token == '\0')
+    token = NULL;
+
+  launch->admin = pulse_admin_server_new (address, launch->pipeline);
+  g_object_set (launch->admin, "token", token, "description", launch->description, NULL);
+  if (!pulse_admin_server_start (launch->admin, &error)) {
+    g_clear_object (&launch->admin);
+    if (asked) {
+      fprintf (stderr, _ ("%s: error: %s\n"), prgname, error->message);
+      return FALSE;
+    }
+    fprintf (
+        stderr, _ ("%s: warning: %s; running without it (see --admin)\n"), prgname, error->message);
+    return TRUE;
+  }
+  launch->admin_uri = pulse_admin_server_get_uri (launch->admin);
+  fprintf (stderr, _ ("admin UI on %s\n"), launch->admin_uri);
+  if (token == NULL && !is_loopback (launch->admin_uri))
+    fprintf (stderr,
+        _ ("%s: warning: the admin server listens on %s without PULSEMQ_ADMIN_TOKEN: anyone "
+           "who reaches it can read the statistics and the pipeline\n"),
+        prgname, address);
+  return TRUE;
 }
 
 int
 main (int argc, char **argv)
 {
-  gboolean verbose = FALSE, version = FALSE, gen_curve_keys = FALSE;
+  gboolean verbose = FALSE, version = FALSE, gen_curve_keys = FALSE, no_admin = FALSE;
+  g_autofree gchar *admin = NULL;
   g_autofree gchar *plugin_path = NULL;
   g_autofree gchar *stats_db = NULL;
   g_auto (GStrv) words = NULL;
@@ -320,6 +384,11 @@ main (int argc, char **argv)
         N_ ("Keep per-minute statistics in this database: sqlite://PATH or sqlite://:memory: "
             "(default: $PULSEMQ_STATS_DB, else in memory only)"),
         N_ ("URI") },
+    { "admin", 0, 0, G_OPTION_ARG_STRING, &admin,
+        N_ ("Serve the admin API and web UI on this address, HOST:PORT; port 0 picks one "
+            "(default: $PULSEMQ_ADMIN_BIND, else 0.0.0.0:9090)"),
+        N_ ("ADDR") },
+    { "no-admin", 0, 0, G_OPTION_ARG_NONE, &no_admin, N_ ("Run without the admin server"), NULL },
     { "gen-curve-keys", 0, 0, G_OPTION_ARG_NONE, &gen_curve_keys,
         N_ ("Print a new CURVE key pair (for plainauth curve-secret-key=) and exit"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &words, NULL, NULL }, { NULL } };
@@ -355,6 +424,9 @@ main (int argc, char **argv)
          "Environment:\n"
          "  PULSEMQ_BIND       where zmqpub binds by default (tcp://*:5555)\n"
          "  PULSEMQ_API_KEYS   user:password,... subscribers must log in with (empty: anyone)\n"
+         "  PULSEMQ_ADMIN_BIND where the admin server listens (0.0.0.0:9090)\n"
+         "  PULSEMQ_ADMIN_TOKEN a token every admin request but /healthz must carry, as\n"
+         "                     Authorization: Bearer TOKEN or ?token=TOKEN\n"
          "  PULSE_PLUGIN_PATH  directories of external element modules\n"
          "  PULSE_DEBUG        debug output of these elements, e.g. queue,timer or *\n"
          "                     (core is the framework itself)\n"));
@@ -409,9 +481,18 @@ main (int argc, char **argv)
   }
 
   pulse_tool_open_stats_db (prgname, stats_db);
+  if (!start_admin (&launch, admin, no_admin)) {
+    pulse_bus_remove_watch (pulse_pipeline_get_bus (pipeline));
+    g_main_loop_unref (launch.loop);
+    return EXIT_RUNTIME;
+  }
   launch.started = g_get_monotonic_time ();
   if (!pulse_pipeline_set_state (pipeline, PULSE_STATE_PLAYING, &error)) {
     fprintf (stderr, _ ("%s: error: %s\n"), prgname, error->message);
+    if (launch.admin != NULL)
+      pulse_admin_server_stop (launch.admin);
+    g_clear_object (&launch.admin);
+    g_clear_pointer (&launch.admin_uri, g_free);
     pulse_pipeline_set_state (pipeline, PULSE_STATE_NULL, NULL);
     g_main_loop_unref (launch.loop);
     return EXIT_RUNTIME;

@@ -4,7 +4,7 @@
  *     PulseMQ Publisher v0.1.0
  *   ===========================================
  *     bind              tcp://0.0.0.0:5555
- *     admin             off (not built yet)
+ *     admin             http://0.0.0.0:9090/
  *     auth              disabled
  *     topics            sh_market, sz_market
  *     pipeline          ticksrc … ! zmqpub topic=sh_market …
@@ -263,11 +263,51 @@ redact (const gchar *description, GList *elements)
  * @pipeline: a pipeline in READY or PLAYING
  * @description: the pipeline description it was made from
  *
+ * pulse_startup_table_new_full() with no admin server.
+ *
  * Returns: (transfer full) (nullable): the startup table of @pipeline, or
  * %NULL if it publishes nothing (a subscriber or a local pipeline)
  */
 gchar *
 pulse_startup_table_new (PulsePipeline *pipeline, const gchar *description)
+{
+  return pulse_startup_table_new_full (pipeline, description, NULL);
+}
+
+/**
+ * pulse_startup_is_publisher:
+ * @pipeline: a pipeline, in any state
+ *
+ * Returns: %TRUE if @pipeline has a network sink (a zmqpub): the
+ * pipelines that get a startup table and an admin server
+ */
+gboolean
+pulse_startup_is_publisher (PulsePipeline *pipeline)
+{
+  g_autoptr (GList) elements = pulse_pipeline_get_elements (pipeline);
+
+  for (GList *l = elements; l != NULL; l = l->next) {
+    const gchar *klass = pulse_element_class_get_classification (PULSE_ELEMENT_GET_CLASS (l->data));
+
+    if (klass != NULL && strstr (klass, "Sink/Network") != NULL)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/**
+ * pulse_startup_table_new_full:
+ * @pipeline: a pipeline in READY or PLAYING
+ * @description: the pipeline description it was made from
+ * @admin_uri: (nullable): the URL of the admin server, or %NULL when it is
+ *   off
+ *
+ * Returns: (transfer full) (nullable): the startup table of @pipeline, or
+ * %NULL if it publishes nothing (a subscriber or a local pipeline)
+ */
+gchar *
+pulse_startup_table_new_full (
+    PulsePipeline *pipeline, const gchar *description, const gchar *admin_uri)
 {
   g_autoptr (GList) elements = pulse_pipeline_get_elements (pipeline);
   g_autoptr (GPtrArray) topics = g_ptr_array_new_with_free_func (g_free);
@@ -303,8 +343,8 @@ pulse_startup_table_new (PulsePipeline *pipeline, const gchar *description)
   labels[n] = _ ("bind");
   values[n++] = bind;
   labels[n] = _ ("admin");
-  /* TRANSLATORS: the admin web UI, which a later version adds */
-  values[n++] = _ ("off (not built yet)");
+  /* TRANSLATORS: the admin web UI field when pulse-launch runs with --no-admin */
+  values[n++] = admin_uri != NULL ? admin_uri : _ ("off");
   labels[n] = _ ("auth");
   values[n++] = auth;
   labels[n] = _ ("topics");

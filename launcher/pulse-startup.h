@@ -14,6 +14,9 @@ gchar *pulse_startup_format_auth (const gchar *const *users);
 gchar *pulse_startup_format_table (
     const gchar *title, const gchar *const *labels, const gchar *const *values);
 gchar *pulse_startup_table_new (PulsePipeline *pipeline, const gchar *description);
+gchar *pulse_startup_table_new_full (
+    PulsePipeline *pipeline, const gchar *description, const gchar *admin_uri);
+gboolean pulse_startup_is_publisher (PulsePipeline *pipeline);
 gchar **pulse_startup_get_endpoints (PulsePipeline *pipeline);
 
 G_END_DECLS

@@ -137,7 +137,7 @@ test_table_of_pipeline (void)
   g_assert_cmpstr (endpoints[0], !=, "tcp://127.0.0.1:*");
   table = pulse_startup_table_new (publisher, description);
   expected = g_strdup_printf ("  bind              %s\n"
-                              "  admin             off (not built yet)\n"
+                              "  admin             off\n"
                               "  auth              disabled\n"
                               "  topics            a, b\n"
                               "  pipeline          %s\n",

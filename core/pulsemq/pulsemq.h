@@ -27,6 +27,7 @@
 #include "pulse-auth.h"
 #include "pulse-producer.h"
 #include "pulse-stats.h"
+#include "pulse-admin-server.h"
 #include "pulse-enum-types.h"
 
 #undef PULSE_INSIDE
