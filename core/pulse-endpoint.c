@@ -205,9 +205,11 @@ note_activity (PulseEndpoint *ep, const gchar *topic, gint64 now)
   }
 }
 
-/* Reads the PUB socket's monitor: ZeroMQ refuses a subscriber without
- * credentials (a NULL mechanism against PLAIN) before it asks ZAP, so only
- * the monitor sees it. Ends with the socket (MONITOR_STOPPED). */
+/* Reads the PUB socket's monitor, for the statistics: subscribers that
+ * connect and go, and handshakes accepted or refused. ZeroMQ refuses a
+ * subscriber without credentials (a NULL mechanism against PLAIN) before
+ * it asks ZAP, so only the monitor sees it. Ends with the socket
+ * (MONITOR_STOPPED). */
 static gpointer
 monitor_thread (gpointer data)
 {
@@ -216,6 +218,7 @@ monitor_thread (gpointer data)
   g_autofree gchar *address = g_strdup_printf ("inproc://pulse-endpoint-monitor-%p", (void *) ep);
   gboolean stopped = FALSE;
   const gint timeout_ms = 100;
+  PulseStats *stats = pulse_stats_get_default ();
 
   if (pair == NULL || zmq_setsockopt (pair, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms) != 0 ||
       zmq_connect (pair, address) != 0) {
@@ -240,10 +243,29 @@ monitor_thread (gpointer data)
     zmq_msg_init (&where);
     if (zmq_msg_more (&event))
       zmq_msg_recv (&where, pair, 0);
-    if (id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL || id == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
-      g_autofree gchar *peer = g_strndup (zmq_msg_data (&where), zmq_msg_size (&where));
-      if (ep->auth != NULL)
-        _pulse_auth_count_refused (ep->auth, peer);
+    switch (id) {
+      case ZMQ_EVENT_ACCEPTED:
+        pulse_stats_add_connection_event (stats, PULSE_STATS_EVENT_CONNECTED);
+        break;
+      case ZMQ_EVENT_DISCONNECTED:
+        pulse_stats_add_connection_event (stats, PULSE_STATS_EVENT_DISCONNECTED);
+        break;
+      case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+        if (ep->zap_domain != NULL)
+          pulse_stats_add_connection_event (stats, PULSE_STATS_EVENT_AUTH_SUCCEEDED);
+        break;
+      case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+      case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+        if (ep->auth != NULL) {
+          g_autofree gchar *peer = g_strndup (zmq_msg_data (&where), zmq_msg_size (&where));
+          _pulse_auth_count_refused (ep->auth, peer);
+        }
+        pulse_stats_add_connection_event (stats, PULSE_STATS_EVENT_AUTH_FAILED);
+        break;
+      case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: /* refused by ZAP, which counted it per user */
+        pulse_stats_add_connection_event (stats, PULSE_STATS_EVENT_AUTH_FAILED);
+        break;
+      default: break;
     }
     stopped = id == ZMQ_EVENT_MONITOR_STOPPED;
     zmq_msg_close (&event);
@@ -327,22 +349,23 @@ handle_subscriptions (PulseEndpoint *ep, void *socket)
   }
 }
 
-/* Before the bind: from now on every subscriber's handshake goes to the
- * ZAP handler under the endpoint's domain. */
+/* Before the bind: the monitor of the socket's connections, and, when
+ * subscribers must log in, the ZAP domain their handshakes go under. */
 static gboolean
 set_security (PulseEndpoint *ep, void *socket)
 {
   const gint on = 1;
 
+  g_autofree gchar *address = g_strdup_printf ("inproc://pulse-endpoint-monitor-%p", (void *) ep);
+
+  if (zmq_socket_monitor (socket, address,
+          ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
+              ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+              ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) != 0)
+    return FALSE;
+  ep->monitor = g_thread_new ("pulse-monitor", monitor_thread, ep);
   if (ep->zap_domain == NULL)
     return TRUE;
-  {
-    g_autofree gchar *address = g_strdup_printf ("inproc://pulse-endpoint-monitor-%p", (void *) ep);
-    if (zmq_socket_monitor (socket, address,
-            ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0)
-      return FALSE;
-    ep->monitor = g_thread_new ("pulse-monitor", monitor_thread, ep);
-  }
   if (zmq_setsockopt (socket, ZMQ_ZAP_DOMAIN, ep->zap_domain, strlen (ep->zap_domain)) != 0)
     return FALSE;
   if (ep->curve_secret != NULL)

@@ -521,8 +521,51 @@ def test_200_sse_clients_during_a_burst():
               + (" (AddressSanitizer build)" if SANITIZED else ""), flush=True)
 
 
+def test_handshakes_are_visible():
+    """Who connected and who was refused: /api/v1/auth, the snapshot, /metrics."""
+    import zmq
+
+    p, url = start(feed_pipeline())
+    socks = []
+    with p:
+        pipe = wait_until(lambda: (lambda j: j if j["state"] == "PLAYING" else None)(
+            get_json(url + "api/v1/pipeline")), "PLAYING")
+        endpoint = [e for e in pipe["elements"]
+                    if e["factory"] == "zmqpub"][0]["properties"]["endpoint"]
+        for user, password in (("alice", SECRET), ("bob", "wrong"), (None, None)):
+            sock = zmq.Context.instance().socket(zmq.SUB)
+            sock.linger = 0
+            if user is not None:
+                sock.plain_username, sock.plain_password = user.encode(), password.encode()
+            sock.setsockopt(zmq.SUBSCRIBE, b"")
+            sock.connect(endpoint)
+            socks.append(sock)
+        assert socks[0].poll(int(DEADLINE * 1000)), "alice receives"
+
+        def seen():
+            auth = get_json(url + "api/v1/auth")
+            users = {u["user"]: u for u in auth["users"]}
+            ok = (users["alice"]["accepted"] >= 1 and users["bob"]["rejected"] >= 1
+                  and auth["rejected_unknown"] >= 1)
+            return auth if ok else None
+
+        auth = wait_until(seen, "the handshakes counted")
+        alice = [u for u in auth["users"] if u["user"] == "alice"][0]
+        assert alice["rejected"] == 0, auth
+        subs = get_json(url + "api/v1/stats/realtime")["subscribers"]
+        assert subs["connected"] >= 1 and subs["accepted"] >= 1 and subs["rejected"] >= 2, subs
+        samples, _ = parse_metrics(curl(url + "metrics")[2].decode())
+        assert samples[("pulsemq_auth_handshakes_total",
+                        (("user", "alice"), ("result", "accepted")))] >= 1, samples
+        assert samples[("pulsemq_auth_handshakes_total",
+                        (("user", "bob"), ("result", "rejected")))] >= 1, samples
+        for sock in socks:
+            sock.close()
+
+
 if __name__ == "__main__":
     taplib.run([
+        test_handshakes_are_visible,
         test_endpoints_fields_and_types,
         test_errors_are_json,
         test_sse_cadence,
