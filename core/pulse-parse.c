@@ -887,3 +887,66 @@ pulse_parse_launchv (const gchar *const *argv, PulseParseContext *context, GErro
   }
   return pulse_parse_launch_full (desc->str, context, error);
 }
+
+/**
+ * pulse_parse_redact:
+ * @description: a pipeline description
+ *
+ * Hides the secrets of @description for display: the value of every
+ * write-only property of a registered element (a password, a key, e.g.
+ * plainauth's `keys`) becomes `***`, quoted or not. What `pulse-launch`'s
+ * startup table and the admin API show.
+ *
+ * Returns: (transfer full): the description with its secrets hidden
+ */
+gchar *
+pulse_parse_redact (const gchar *description)
+{
+  g_autoptr (GPtrArray) secrets = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GList) factories = NULL;
+  GString *out;
+  const gchar *p = description;
+
+  g_return_val_if_fail (description != NULL, NULL);
+
+  factories = pulse_registry_get_factories (pulse_registry_get_default ());
+  for (GList *l = factories; l != NULL; l = l->next) {
+    g_autoptr (GTypeClass)
+        klass = g_type_class_ref (pulse_element_factory_get_element_type (l->data));
+    guint n_pspecs;
+    g_autofree GParamSpec **pspecs = g_object_class_list_properties (
+        G_OBJECT_CLASS (klass), &n_pspecs);
+
+    for (guint i = 0; i < n_pspecs; i++)
+      if ((pspecs[i]->flags & G_PARAM_WRITABLE) && !(pspecs[i]->flags & G_PARAM_READABLE) &&
+          !g_ptr_array_find_with_equal_func (
+              secrets, g_param_spec_get_name (pspecs[i]), g_str_equal, NULL))
+        g_ptr_array_add (secrets, g_strdup (g_param_spec_get_name (pspecs[i])));
+  }
+
+  out = g_string_new (NULL);
+  while (*p != '\0') {
+    gboolean at_word = p == description || g_ascii_isspace (p[-1]);
+    const gchar *name = NULL;
+
+    for (guint i = 0; at_word && name == NULL && i < secrets->len; i++) {
+      gsize len = strlen (secrets->pdata[i]);
+      if (strncmp (p, secrets->pdata[i], len) == 0 && p[len] == '=')
+        name = secrets->pdata[i];
+    }
+    if (name == NULL) {
+      g_string_append_c (out, *p++);
+      continue;
+    }
+    g_string_append_printf (out, "%s=***", name);
+    p += strlen (name) + 1;
+    if (*p == '\'' || *p == '"') {
+      const gchar *close = strchr (p + 1, *p);
+      p = close != NULL ? close + 1 : p + strlen (p);
+    } else {
+      while (*p != '\0' && !g_ascii_isspace (*p))
+        p++;
+    }
+  }
+  return g_string_free (out, FALSE);
+}

@@ -980,6 +980,31 @@ test_empty_name (void)
 
 /* ---- main --------------------------------------------------------------- */
 
+/* secrets (write-only properties) never reach a display of the description */
+static void
+test_redact (void)
+{
+  static const struct {
+    const gchar *in, *out;
+  } cases[] = {
+    { "timer ! plainauth keys=alice:x,bob:y allow=alice ! zmqpub topic=t",
+        "timer ! plainauth keys=*** allow=alice ! zmqpub topic=t" },
+    { "plainauth keys='a:b c' curve-secret-key=\"k k\" ! zmqpub topic=t",
+        "plainauth keys=*** curve-secret-key=*** ! zmqpub topic=t" },
+    { "plainauth keys='unterminated", "plainauth keys=***" },
+    /* not a property name at the start of a word: left alone */
+    { "timer fields='{\"xkeys=1\"}' ! print", "timer fields='{\"xkeys=1\"}' ! print" },
+    { "plainauth keys-file=/etc/keys ! zmqpub topic=t",
+        "plainauth keys-file=/etc/keys ! zmqpub topic=t" },
+    { "", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree gchar *out = pulse_parse_redact (cases[i].in);
+    g_assert_cmpstr (out, ==, cases[i].out);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1024,6 +1049,7 @@ main (int argc, char **argv)
   g_test_add_func ("/parse/fields/good", test_fields_good);
   g_test_add_func ("/parse/usage-lines", test_usage_lines_parse);
   g_test_add_func ("/parse/empty-name", test_empty_name);
+  g_test_add_func ("/parse/redact", test_redact);
 
   return g_test_run ();
 }

@@ -586,53 +586,6 @@ handle_auth (PulseAdminServer *self, SoupServerMessage *msg)
   respond_json (msg, SOUP_STATUS_OK, s);
 }
 
-/* Secrets — write-only properties such as plainauth's keys — never leave
- * the process: in the description their values become "***", as in the
- * startup table. */
-static gchar *
-redact (const gchar *description, GList *elements)
-{
-  g_autoptr (GPtrArray) secrets = g_ptr_array_new ();
-  GString *out = g_string_new (NULL);
-  const gchar *p = description;
-
-  for (GList *l = elements; l != NULL; l = l->next) {
-    guint n_pspecs;
-    g_autofree GParamSpec **pspecs = g_object_class_list_properties (
-        G_OBJECT_GET_CLASS (l->data), &n_pspecs);
-
-    for (guint i = 0; i < n_pspecs; i++)
-      if ((pspecs[i]->flags & G_PARAM_WRITABLE) && !(pspecs[i]->flags & G_PARAM_READABLE))
-        g_ptr_array_add (secrets, (gpointer) g_param_spec_get_name (pspecs[i]));
-  }
-  while (*p != '\0') {
-    gboolean at_word = p == description || g_ascii_isspace (p[-1]);
-    const gchar *name = NULL;
-
-    for (guint i = 0; at_word && name == NULL && i < secrets->len; i++) {
-      gsize len = strlen (secrets->pdata[i]);
-
-      if (strncmp (p, secrets->pdata[i], len) == 0 && p[len] == '=')
-        name = secrets->pdata[i];
-    }
-    if (name == NULL) {
-      g_string_append_c (out, *p++);
-      continue;
-    }
-    g_string_append_printf (out, "%s=***", name);
-    p += strlen (name) + 1;
-    if (*p == '\'' || *p == '"') {
-      const gchar *close = strchr (p + 1, *p);
-
-      p = close != NULL ? close + 1 : p + strlen (p);
-    } else {
-      while (*p != '\0' && !g_ascii_isspace (*p))
-        p++;
-    }
-  }
-  return g_string_free (out, FALSE);
-}
-
 static void
 append_property (GString *s, GObject *object, GParamSpec *pspec)
 {
@@ -719,7 +672,7 @@ handle_pipeline (PulseAdminServer *self, SoupServerMessage *msg)
   if (self->pipeline != NULL)
     elements = pulse_pipeline_get_elements (self->pipeline);
   if (self->description != NULL)
-    description = redact (self->description, elements);
+    description = pulse_parse_redact (self->description);
   else if (self->pipeline != NULL)
     description = pulse_pipeline_describe (self->pipeline);
 

@@ -26,5 +26,6 @@ PulsePipeline *
 pulse_parse_launch_full (const gchar *description, PulseParseContext *context, GError **error);
 PulsePipeline *
 pulse_parse_launchv (const gchar *const *argv, PulseParseContext *context, GError **error);
+gchar *pulse_parse_redact (const gchar *description);
 
 G_END_DECLS
