@@ -13,128 +13,10 @@
 
 #include <pulsemq/pulsemq.h>
 
+#include "harness.h"
+
 /* generous: the suite runs on a loaded 2-core machine and under ASan */
 #define DEADLINE_US (20 * G_USEC_PER_SEC)
-
-/* ---- testsrc: a source pad the test pushes into --------------------------- */
-
-#define TEST_TYPE_SRC (test_src_get_type ())
-G_DECLARE_FINAL_TYPE (TestSrc, test_src, TEST, SRC, PulseElement)
-
-struct _TestSrc {
-  PulseElement parent_instance;
-  PulsePad *srcpad;
-};
-
-G_DEFINE_FINAL_TYPE (TestSrc, test_src, PULSE_TYPE_ELEMENT)
-
-static void
-test_src_class_init (TestSrcClass *klass)
-{
-  PulseElementClass *element_class = PULSE_ELEMENT_CLASS (klass);
-
-  pulse_element_class_set_metadata (element_class, "Test source", "Source/Test",
-      "A source pad driven by the test", "testsrc ! fakesink");
-  pulse_element_class_add_pad_template (element_class,
-      pulse_pad_template_new ("src", PULSE_PAD_SRC, PULSE_PAD_ALWAYS, PULSE_FORMAT_RECORDS));
-}
-
-static void
-test_src_init (TestSrc *self)
-{
-  self->srcpad = pulse_element_add_pad_from_template (PULSE_ELEMENT (self), "src");
-}
-
-/* ---- testcapture: keeps what it gets ------------------------------------- */
-
-#define TEST_TYPE_CAPTURE (test_capture_get_type ())
-G_DECLARE_FINAL_TYPE (TestCapture, test_capture, TEST, CAPTURE, PulseElement)
-
-struct _TestCapture {
-  PulseElement parent_instance;
-
-  GMutex lock;
-  GCond cond;
-  GPtrArray *buffers; /* a reference to each buffer, in arrival order */
-  guint n_eos;
-  guint eos_at; /* how many buffers had come when EOS came */
-  PulseFlowReturn ret;
-};
-
-G_DEFINE_FINAL_TYPE (TestCapture, test_capture, PULSE_TYPE_ELEMENT)
-
-static PulseFlowReturn
-test_capture_chain (PulseElement *element, PulsePad *pad, PulseBuffer *buffer)
-{
-  TestCapture *self = TEST_CAPTURE (element);
-  PulseFlowReturn ret;
-
-  g_mutex_lock (&self->lock);
-  g_ptr_array_add (self->buffers, buffer);
-  ret = self->ret;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-  return ret;
-}
-
-static void
-test_capture_sink_eos (PulseElement *element, PulsePad *pad)
-{
-  TestCapture *self = TEST_CAPTURE (element);
-
-  g_mutex_lock (&self->lock);
-  self->n_eos++;
-  self->eos_at = self->buffers->len;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-  PULSE_ELEMENT_CLASS (test_capture_parent_class)->sink_eos (element, pad);
-}
-
-static void
-test_capture_finalize (GObject *object)
-{
-  TestCapture *self = TEST_CAPTURE (object);
-
-  g_ptr_array_unref (self->buffers);
-  g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
-  G_OBJECT_CLASS (test_capture_parent_class)->finalize (object);
-}
-
-static void
-test_capture_class_init (TestCaptureClass *klass)
-{
-  PulseElementClass *element_class = PULSE_ELEMENT_CLASS (klass);
-
-  G_OBJECT_CLASS (klass)->finalize = test_capture_finalize;
-  element_class->chain = test_capture_chain;
-  element_class->sink_eos = test_capture_sink_eos;
-  pulse_element_class_set_metadata (element_class, "Test capture", "Sink/Test",
-      "Keeps every buffer for the test to look at", "testsrc ! testcapture");
-  pulse_element_class_add_pad_template (element_class,
-      pulse_pad_template_new ("sink", PULSE_PAD_SINK, PULSE_PAD_ALWAYS, PULSE_FORMAT_ANY));
-}
-
-static void
-test_capture_init (TestCapture *self)
-{
-  g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
-  self->buffers = g_ptr_array_new_with_free_func ((GDestroyNotify) pulse_buffer_unref);
-  self->ret = PULSE_FLOW_OK;
-  pulse_element_add_pad_from_template (PULSE_ELEMENT (self), "sink");
-}
-
-static guint
-capture_n (TestCapture *self)
-{
-  guint n;
-
-  g_mutex_lock (&self->lock);
-  n = self->buffers->len;
-  g_mutex_unlock (&self->lock);
-  return n;
-}
 
 /* borrowed: the capture keeps its reference */
 static PulseRecordBatch *
@@ -151,34 +33,6 @@ capture_batch (TestCapture *self, guint i)
   g_assert_cmpuint (pulse_buffer_get_record_count (buffer), ==,
       pulse_record_batch_get_n_rows (pulse_buffer_get_records (buffer)));
   return pulse_buffer_get_records (buffer);
-}
-
-static gboolean
-capture_wait_buffers (TestCapture *self, guint n)
-{
-  gint64 deadline = g_get_monotonic_time () + DEADLINE_US;
-  gboolean ok = TRUE;
-
-  g_mutex_lock (&self->lock);
-  while (self->buffers->len < n && ok)
-    ok = g_cond_wait_until (&self->cond, &self->lock, deadline);
-  ok = self->buffers->len >= n;
-  g_mutex_unlock (&self->lock);
-  return ok;
-}
-
-static gboolean
-capture_wait_eos (TestCapture *self)
-{
-  gint64 deadline = g_get_monotonic_time () + DEADLINE_US;
-  gboolean ok = TRUE;
-
-  g_mutex_lock (&self->lock);
-  while (self->n_eos == 0 && ok)
-    ok = g_cond_wait_until (&self->cond, &self->lock, deadline);
-  ok = self->n_eos > 0;
-  g_mutex_unlock (&self->lock);
-  return ok;
 }
 
 /* ---- the harness: (testsrc | ticksrc) ! batch ! testcapture ---------------- */
@@ -679,14 +533,8 @@ test_downstream_error (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
-
   g_test_init (&argc, &argv, NULL);
-  g_assert_true (pulse_registry_register_element (
-      pulse_registry_get_default (), "testsrc", TEST_TYPE_SRC, "test", &error));
-  g_assert_true (pulse_registry_register_element (
-      pulse_registry_get_default (), "testcapture", TEST_TYPE_CAPTURE, "test", &error));
-  g_assert_no_error (error);
+  test_harness_register ();
 
   g_test_add_func ("/batch/properties", test_properties);
   g_test_add_func ("/batch/size-flush", test_size_flush);

@@ -13,132 +13,10 @@
 
 #include <pulsemq/pulsemq.h>
 
+#include "harness.h"
+
 /* generous: the suite runs on a loaded 2-core machine and under ASan */
 #define DEADLINE_US (20 * G_USEC_PER_SEC)
-
-/* ---- testcapture: keeps the buffers it gets ------------------------------- */
-
-#define TEST_TYPE_CAPTURE (test_capture_get_type ())
-G_DECLARE_FINAL_TYPE (TestCapture, test_capture, TEST, CAPTURE, PulseElement)
-
-struct _TestCapture {
-  PulseElement parent_instance;
-
-  GMutex lock;
-  GCond cond;
-  GPtrArray *buffers;
-  guint keep_max; /* so that an endless source does not fill memory */
-  guint n_buffers;
-  guint n_eos;
-  guint eos_at; /* n_buffers when EOS came */
-};
-
-G_DEFINE_FINAL_TYPE (TestCapture, test_capture, PULSE_TYPE_ELEMENT)
-
-static PulseFlowReturn
-test_capture_chain (PulseElement *element, PulsePad *pad, PulseBuffer *buffer)
-{
-  TestCapture *self = TEST_CAPTURE (element);
-
-  g_mutex_lock (&self->lock);
-  if (self->buffers->len < self->keep_max)
-    g_ptr_array_add (self->buffers, buffer);
-  else
-    pulse_buffer_unref (buffer);
-  self->n_buffers++;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-  return PULSE_FLOW_OK;
-}
-
-static void
-test_capture_sink_eos (PulseElement *element, PulsePad *pad)
-{
-  TestCapture *self = TEST_CAPTURE (element);
-
-  g_mutex_lock (&self->lock);
-  self->n_eos++;
-  self->eos_at = self->n_buffers;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-  PULSE_ELEMENT_CLASS (test_capture_parent_class)->sink_eos (element, pad);
-}
-
-static void
-test_capture_finalize (GObject *object)
-{
-  TestCapture *self = TEST_CAPTURE (object);
-
-  g_ptr_array_unref (self->buffers);
-  g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
-  G_OBJECT_CLASS (test_capture_parent_class)->finalize (object);
-}
-
-static void
-test_capture_class_init (TestCaptureClass *klass)
-{
-  PulseElementClass *element_class = PULSE_ELEMENT_CLASS (klass);
-
-  G_OBJECT_CLASS (klass)->finalize = test_capture_finalize;
-  element_class->chain = test_capture_chain;
-  element_class->sink_eos = test_capture_sink_eos;
-  pulse_element_class_set_metadata (element_class, "Test capture", "Sink/Test",
-      "Keeps the buffers it gets for the test to look at", "producer burst=true ! testcapture");
-  pulse_element_class_add_pad_template (element_class,
-      pulse_pad_template_new ("sink", PULSE_PAD_SINK, PULSE_PAD_ALWAYS, PULSE_FORMAT_ANY));
-}
-
-static void
-test_capture_init (TestCapture *self)
-{
-  g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
-  self->buffers = g_ptr_array_new_with_free_func ((GDestroyNotify) pulse_buffer_unref);
-  self->keep_max = G_MAXUINT;
-  pulse_element_add_pad_from_template (PULSE_ELEMENT (self), "sink");
-}
-
-static guint
-capture_n_buffers (TestCapture *self)
-{
-  guint n;
-
-  g_mutex_lock (&self->lock);
-  n = self->n_buffers;
-  g_mutex_unlock (&self->lock);
-  return n;
-}
-
-static guint
-capture_n_eos (TestCapture *self)
-{
-  guint n;
-
-  g_mutex_lock (&self->lock);
-  n = self->n_eos;
-  g_mutex_unlock (&self->lock);
-  return n;
-}
-
-/* forgets everything, for a second run */
-static void
-capture_reset (TestCapture *self)
-{
-  g_mutex_lock (&self->lock);
-  g_ptr_array_set_size (self->buffers, 0);
-  self->n_buffers = 0;
-  self->n_eos = 0;
-  self->eos_at = 0;
-  g_mutex_unlock (&self->lock);
-}
-
-static PulseBuffer *
-captured (TestCapture *self, guint i)
-{
-  g_assert_cmpuint (i, <, self->buffers->len);
-  return g_ptr_array_index (self->buffers, i);
-}
 
 /* ---- waiting while the main context runs ------------------------------------ */
 
@@ -181,7 +59,7 @@ static gboolean
 got_buffers (gpointer data)
 {
   BufferCount *c = data;
-  return capture_n_buffers (c->cap) >= c->n;
+  return capture_n (c->cap) >= c->n;
 }
 
 /* ---- the harness: producer ! testcapture ------------------------------------ */
@@ -658,7 +536,7 @@ test_interval_accuracy (void)
   g_assert_cmpuint (h->cap->eos_at, ==, 51);
   g_assert_cmpuint (uint64_prop (h, "produced"), ==, 51);
   for (guint i = 0; i < 51; i++)
-    g_assert_cmpint (seq_of (captured (h->cap, i)), ==, i + 1);
+    g_assert_cmpint (seq_of (capture_get (h->cap, i)), ==, i + 1);
   harness_free (h);
   script_free (s);
 }
@@ -697,7 +575,7 @@ test_callback_error (void)
   g_assert_true (iterate_until (got_eos, h->cap));
   g_assert_cmpuint (script_calls (s), ==, 6);
   g_assert_cmpuint (h->cap->n_buffers, ==, 5);
-  g_assert_cmpint (seq_of (captured (h->cap, 2)), ==, 4);
+  g_assert_cmpint (seq_of (capture_get (h->cap, 2)), ==, 4);
   g_assert_cmpuint (uint64_prop (h, "failed"), ==, 1);
   g_assert_cmpuint (uint64_prop (h, "produced"), ==, 5);
   warned = warnings (h);
@@ -772,8 +650,8 @@ test_signal (void)
   g_assert_cmpuint (n, ==, 3);
   /* the second value was dropped: its call reported an error */
   g_assert_cmpuint (h->cap->n_buffers, ==, 2);
-  g_assert_cmpstr (g_variant_get_string (pulse_buffer_get_value (captured (h->cap, 0)), NULL), ==,
-      "from the signal");
+  g_assert_cmpstr (g_variant_get_string (pulse_buffer_get_value (capture_get (h->cap, 0)), NULL),
+      ==, "from the signal");
   g_assert_cmpuint (uint64_prop (h, "failed"), ==, 1);
   warned = warnings (h);
   g_assert_cmpuint (warned->len, ==, 1);
@@ -864,7 +742,7 @@ test_burst (void)
   g_assert_cmpuint (h->cap->n_eos, ==, 1);
   g_assert_cmpuint (script_calls (s), ==, 1001);
   for (guint i = 0; i < 1000; i++)
-    g_assert_cmpint (seq_of (captured (h->cap, i)), ==, i + 1);
+    g_assert_cmpint (seq_of (capture_get (h->cap, i)), ==, i + 1);
   /* on a thread of its own */
   g_assert_false (s->thread == g_thread_self ());
   g_assert_cmpuint (uint64_prop (h, "produced"), ==, 1000);
@@ -1031,13 +909,13 @@ test_push (void)
     g_thread_join (threads[t]);
   g_assert_cmpuint (h->cap->n_buffers, ==, 3 + 600);
   g_assert_cmpstr (
-      g_variant_get_string (pulse_buffer_get_value (captured (h->cap, 0)), NULL), ==, "first");
+      g_variant_get_string (pulse_buffer_get_value (capture_get (h->cap, 0)), NULL), ==, "first");
   g_assert_cmpstr (
-      g_variant_get_type_string (pulse_buffer_get_value (captured (h->cap, 1))), ==, "ay");
+      g_variant_get_type_string (pulse_buffer_get_value (capture_get (h->cap, 1))), ==, "ay");
   {
     gint64 last[3] = { 0, 1000, 2000 };
     for (guint i = 3; i < h->cap->buffers->len; i++) {
-      gint64 seq = seq_of (captured (h->cap, i));
+      gint64 seq = seq_of (capture_get (h->cap, i));
       guint t = (guint) ((seq - 1) / 1000);
       g_assert_cmpint (seq, ==, last[t] + 1);
       last[t] = seq;
@@ -1078,9 +956,9 @@ test_push_from_callback (void)
   harness_play (h);
   g_assert_true (iterate_until (got_eos, h->cap));
   g_assert_cmpuint (h->cap->n_buffers, ==, 7);
-  g_assert_cmpint (seq_of (captured (h->cap, 0)), ==, 101);
-  g_assert_cmpint (seq_of (captured (h->cap, 1)), ==, 1);
-  g_assert_cmpint (seq_of (captured (h->cap, 6)), ==, 104);
+  g_assert_cmpint (seq_of (capture_get (h->cap, 0)), ==, 101);
+  g_assert_cmpint (seq_of (capture_get (h->cap, 1)), ==, 1);
+  g_assert_cmpint (seq_of (capture_get (h->cap, 6)), ==, 104);
   harness_free (h);
 }
 
@@ -1101,12 +979,8 @@ test_push_send_eos (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
-
   g_test_init (&argc, &argv, NULL);
-  g_assert_true (pulse_registry_register_element (
-      pulse_registry_get_default (), "testcapture", TEST_TYPE_CAPTURE, "test", &error));
-  g_assert_no_error (error);
+  test_harness_register ();
 
   g_test_add_func ("/producer/properties", test_properties);
   g_test_add_func ("/producer/values", test_values);

@@ -11,125 +11,12 @@
 
 #include <pulsemq/pulsemq.h>
 
+#include "harness.h"
+
 /* generous: the suite runs on a loaded 2-core machine and under ASan */
 #define DEADLINE_US (20 * G_USEC_PER_SEC)
 
 #define N_DEFAULT_SYMBOLS 5
-
-/* ---- testcapture: keeps the first buffers it gets, counts the rest -------- */
-
-#define TEST_TYPE_CAPTURE (test_capture_get_type ())
-G_DECLARE_FINAL_TYPE (TestCapture, test_capture, TEST, CAPTURE, PulseElement)
-
-struct _TestCapture {
-  PulseElement parent_instance;
-
-  GMutex lock;
-  GCond cond;
-  GPtrArray *buffers; /* the first keep_max buffers */
-  guint keep_max;     /* so that an endless source does not fill memory */
-  guint n_buffers;    /* all the chain calls */
-  guint n_eos;
-  guint eos_at; /* n_buffers when EOS came */
-  PulseFlowReturn ret;
-};
-
-G_DEFINE_FINAL_TYPE (TestCapture, test_capture, PULSE_TYPE_ELEMENT)
-
-static PulseFlowReturn
-test_capture_chain (PulseElement *element, PulsePad *pad, PulseBuffer *buffer)
-{
-  TestCapture *self = TEST_CAPTURE (element);
-  PulseFlowReturn ret;
-
-  g_mutex_lock (&self->lock);
-  if (self->buffers->len < self->keep_max)
-    g_ptr_array_add (self->buffers, buffer);
-  else
-    pulse_buffer_unref (buffer);
-  self->n_buffers++;
-  ret = self->ret;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-  return ret;
-}
-
-static void
-test_capture_sink_eos (PulseElement *element, PulsePad *pad)
-{
-  TestCapture *self = TEST_CAPTURE (element);
-
-  g_mutex_lock (&self->lock);
-  self->n_eos++;
-  self->eos_at = self->n_buffers;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-  PULSE_ELEMENT_CLASS (test_capture_parent_class)->sink_eos (element, pad);
-}
-
-static void
-test_capture_finalize (GObject *object)
-{
-  TestCapture *self = TEST_CAPTURE (object);
-
-  g_ptr_array_unref (self->buffers);
-  g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
-  G_OBJECT_CLASS (test_capture_parent_class)->finalize (object);
-}
-
-static void
-test_capture_class_init (TestCaptureClass *klass)
-{
-  PulseElementClass *element_class = PULSE_ELEMENT_CLASS (klass);
-
-  G_OBJECT_CLASS (klass)->finalize = test_capture_finalize;
-  element_class->chain = test_capture_chain;
-  element_class->sink_eos = test_capture_sink_eos;
-  pulse_element_class_set_metadata (element_class, "Test capture", "Sink/Test",
-      "Keeps the buffers it gets for the test to look at", "ticksrc count=1 ! testcapture");
-  pulse_element_class_add_pad_template (element_class,
-      pulse_pad_template_new ("sink", PULSE_PAD_SINK, PULSE_PAD_ALWAYS, PULSE_FORMAT_ANY));
-}
-
-static void
-test_capture_init (TestCapture *self)
-{
-  g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
-  self->buffers = g_ptr_array_new_with_free_func ((GDestroyNotify) pulse_buffer_unref);
-  self->keep_max = G_MAXUINT;
-  self->ret = PULSE_FLOW_OK;
-  pulse_element_add_pad_from_template (PULSE_ELEMENT (self), "sink");
-}
-
-static gboolean
-capture_wait_buffers (TestCapture *self, guint n)
-{
-  gint64 deadline = g_get_monotonic_time () + DEADLINE_US;
-  gboolean ok;
-
-  g_mutex_lock (&self->lock);
-  while (self->n_buffers < n && g_cond_wait_until (&self->cond, &self->lock, deadline))
-    ;
-  ok = self->n_buffers >= n;
-  g_mutex_unlock (&self->lock);
-  return ok;
-}
-
-static gboolean
-capture_wait_eos (TestCapture *self)
-{
-  gint64 deadline = g_get_monotonic_time () + DEADLINE_US;
-  gboolean ok;
-
-  g_mutex_lock (&self->lock);
-  while (self->n_eos == 0 && g_cond_wait_until (&self->cond, &self->lock, deadline))
-    ;
-  ok = self->n_eos > 0;
-  g_mutex_unlock (&self->lock);
-  return ok;
-}
 
 /* ---- the harness: ticksrc ! testcapture ------------------------------------ */
 
@@ -640,12 +527,8 @@ test_downstream_error (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
-
   g_test_init (&argc, &argv, NULL);
-  g_assert_true (pulse_registry_register_element (
-      pulse_registry_get_default (), "testcapture", TEST_TYPE_CAPTURE, "test", &error));
-  g_assert_no_error (error);
+  test_harness_register ();
 
   g_test_add_func ("/ticksrc/properties", test_properties);
   g_test_add_func ("/ticksrc/count-batch", test_count_batch);
