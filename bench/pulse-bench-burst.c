@@ -374,6 +374,25 @@ bench_burst (const BenchOptions *opts)
 
     printf ("run %u/%u:\n  %-10s %12s %12s %9s %9s %9s %9s %6s\n", run + 1, opts->runs, "arm",
         "sent rec/s", "per-sub r/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "lost");
+    if (opts->arm != NULL) {
+      /* one arm alone, for a profiler: no ratio */
+      Arm *arm = g_str_equal (opts->arm, "pipeline") ? &pipeline
+          : g_str_equal (opts->arm, "bare")          ? &bare
+                                                     : &prebuilt;
+
+      if (!(arm == &pipeline ? run_pipeline (opts, arm, &error)
+                             : run_bare (opts, arm == &prebuilt, arm, &error))) {
+        g_printerr ("pulse-bench burst: %s\n", error->message);
+        return 1;
+      }
+      print_arm (arm);
+      append (rps, arm->sub_rps);
+      append (sent, arm->sent_rps);
+      append (p50, arm->p50_ns / 1e6);
+      append (p99, arm->p99_ns / 1e6);
+      lost += arm->lost + arm->malformed;
+      continue;
+    }
     /* alternate which goes first: neither always gets a cold (or warm) start */
     if (run % 2 == 0)
       ok = run_bare (opts, FALSE, &bare, &error) && run_pipeline (opts, &pipeline, &error);
@@ -399,6 +418,13 @@ bench_burst (const BenchOptions *opts)
     append (raw_p99, bare.p99_ns / 1e6);
     lost += pipeline.lost + pipeline.malformed + bare.lost + bare.malformed + prebuilt.lost +
         prebuilt.malformed;
+  }
+  if (opts->arm != NULL) {
+    printf ("RESULT scenario=burst arm=%s records=%" G_GUINT64_FORMAT " runs=%u records_per_s=%.0f "
+            "sent_records_per_s=%.0f p50_ms=%.2f p99_ms=%.2f lost=%" G_GUINT64_FORMAT "\n",
+        opts->arm, opts->records, opts->runs, bench_median (rps), bench_median (sent),
+        bench_median (p50), bench_median (p99), lost);
+    return lost == 0 ? 0 : 1;
   }
   printf ("RESULT scenario=burst records=%" G_GUINT64_FORMAT " runs=%u records_per_s=%.0f "
           "sent_records_per_s=%.0f raw_records_per_s=%.0f prebuilt_records_per_s=%.0f ratio=%.3f "

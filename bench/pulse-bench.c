@@ -431,6 +431,8 @@ usage (void)
       "                   codecs: seconds per arm and case (default 1.5)\n"
       "  --runs N         repeat, and report medians (default 1)\n"
       "  --quick          small counts, for smoke tests and meson benchmark targets\n"
+      "  --arm ARM        burst: run only pipeline, bare or pre-built (for profiling;\n"
+      "                   no ratio)\n"
       "  --verbose        more detail\n");
 }
 
@@ -489,6 +491,9 @@ main (int argc, char **argv)
       opts.seconds = g_ascii_strtod (v, NULL);
       seconds_set = TRUE;
       i++;
+    } else if (strcmp (a, "--arm") == 0) {
+      opts.arm = v;
+      i++;
     } else if (strcmp (a, "--rate") == 0) {
       gdouble r = g_ascii_strtod (v, NULL);
       g_array_append_val (rates, r);
@@ -498,6 +503,9 @@ main (int argc, char **argv)
   }
   if (opts.records == 0 || opts.batch == 0 || opts.batch > 1000000 || opts.subscribers == 0 ||
       opts.subscribers > 64 || opts.runs == 0 || opts.seconds <= 0)
+    goto bad;
+  if (opts.arm != NULL && strcmp (opts.arm, "pipeline") != 0 && strcmp (opts.arm, "bare") != 0 &&
+      strcmp (opts.arm, "pre-built") != 0)
     goto bad;
   for (guint i = 0; i < rates->len; i++)
     if (g_array_index (rates, gdouble, i) <= 0)

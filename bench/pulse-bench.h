@@ -22,6 +22,7 @@ typedef struct {
   gdouble *rates;  /* latency: messages/s, 0-terminated */
   gdouble seconds; /* latency: per rate and arm; codecs: per case */
   gboolean verbose;
+  const gchar *arm; /* burst: only this arm (profiling), or NULL for all */
 } BenchOptions;
 
 /* errors of the benchmark itself (a subscriber died, a timeout): code 0 */

@@ -89,6 +89,7 @@ serialize_batch (PulseRecordBatch *batch, GError **error)
   msgpack_packer pk;
   Cursor cursor;
   guint8 *out, *key;
+  PulsePayload *payload;
 
   for (guint c = 0; c < n_cols; c++) {
     PulseColumnView *v = &cols[c];
@@ -122,7 +123,7 @@ serialize_batch (PulseRecordBatch *batch, GError **error)
 
   /* the largest encoding of every value, so the loop never checks room */
   bound = 5 + (gsize) n_rows * per_row + var_data + 16;
-  out = g_malloc (bound);
+  out = _pulse_payload_alloc (bound, &payload);
   cursor.p = out;
   if (!one_map)
     msgpack_pack_array (&pk, n_rows);
@@ -180,9 +181,7 @@ serialize_batch (PulseRecordBatch *batch, GError **error)
   }
   size = cursor.p - out;
   g_assert (size <= bound);
-  /* shrinking in place: no copy */
-  out = g_realloc (out, size);
-  return g_bytes_new_take (out, size);
+  return _pulse_payload_finish (payload, size);
 }
 
 /* ---- encoding a value tree ----------------------------------------------- */

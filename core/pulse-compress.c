@@ -25,6 +25,7 @@
 
 #include <pulsemq/pulsemq.h>
 #include "pulse-codec-private.h"
+#include "pulse-private.h"
 
 #define KiB ((gsize) 1024)
 #define MiB (1024 * KiB)
@@ -239,8 +240,9 @@ _pulse_lz4_compress (GBytes *data, gint level, GError **error)
   gsize len;
   const guint8 *src = g_bytes_get_data (data, &len);
   LZ4F_preferences_t prefs;
-  OutBuf buf = { 0 };
-  size_t n;
+  PulsePayload *payload;
+  guint8 *out;
+  size_t bound, n;
 
   if (level > LZ4HC_CLEVEL_MAX) {
     g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_ENCODE,
@@ -257,17 +259,16 @@ _pulse_lz4_compress (GBytes *data, gint level, GError **error)
   prefs.frameInfo.contentSize = len;
   prefs.compressionLevel = level;
 
-  buf.cap = LZ4F_compressFrameBound (len, &prefs);
-  buf.data = g_malloc (buf.cap);
-  n = LZ4F_compressFrame (buf.data, buf.cap, src, len, &prefs);
+  bound = LZ4F_compressFrameBound (len, &prefs);
+  out = _pulse_payload_alloc (bound, &payload);
+  n = LZ4F_compressFrame (out, bound, src, len, &prefs);
   if (LZ4F_isError (n)) {
     g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_ENCODE,
         _ ("lz4: compression failed: %s"), LZ4F_getErrorName (n));
-    g_free (buf.data);
+    _pulse_payload_discard (payload);
     return NULL;
   }
-  buf.len = n;
-  return out_buf_finish (&buf);
+  return _pulse_payload_finish (payload, n);
 }
 
 GBytes *
@@ -380,8 +381,9 @@ _pulse_zstd_compress (GBytes *data, gint level, GError **error)
   gsize len;
   const guint8 *src = g_bytes_get_data (data, &len);
   ZSTD_CCtx *cctx;
-  OutBuf buf = { 0 };
-  size_t n;
+  PulsePayload *payload;
+  guint8 *out;
+  size_t bound, n;
 
   if (level > ZSTD_maxCLevel ()) {
     g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_ENCODE,
@@ -400,17 +402,16 @@ _pulse_zstd_compress (GBytes *data, gint level, GError **error)
   ZSTD_CCtx_setParameter (cctx, ZSTD_c_contentSizeFlag, 1);
   ZSTD_CCtx_setParameter (cctx, ZSTD_c_checksumFlag, 0);
 
-  buf.cap = ZSTD_compressBound (len);
-  buf.data = g_malloc (buf.cap);
-  n = ZSTD_compress2 (cctx, buf.data, buf.cap, src, len);
+  bound = ZSTD_compressBound (len);
+  out = _pulse_payload_alloc (bound, &payload);
+  n = ZSTD_compress2 (cctx, out, bound, src, len);
   if (ZSTD_isError (n)) {
     g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_ENCODE,
         _ ("zstd: compression failed: %s"), ZSTD_getErrorName (n));
-    g_free (buf.data);
+    _pulse_payload_discard (payload);
     return NULL;
   }
-  buf.len = n;
-  return out_buf_finish (&buf);
+  return _pulse_payload_finish (payload, n);
 }
 
 static gint
@@ -567,7 +568,8 @@ _pulse_snappy_compress (GBytes *data, GError **error)
 {
   gsize len;
   const guint8 *src = g_bytes_get_data (data, &len);
-  OutBuf buf = { 0 };
+  PulsePayload *payload;
+  guint8 *out;
   size_t out_len;
   snappy_status status;
 
@@ -578,18 +580,16 @@ _pulse_snappy_compress (GBytes *data, GError **error)
         (unsigned long long) len);
     return NULL;
   }
-  buf.cap = snappy_max_compressed_length (len);
-  buf.data = g_malloc (buf.cap);
-  out_len = buf.cap;
-  status = snappy_compress ((const char *) src, len, (char *) buf.data, &out_len);
+  out_len = snappy_max_compressed_length (len);
+  out = _pulse_payload_alloc (out_len, &payload);
+  status = snappy_compress ((const char *) src, len, (char *) out, &out_len);
   if (status != SNAPPY_OK) {
     g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_ENCODE,
         _ ("snappy: compression failed (status %d)"), (int) status);
-    g_free (buf.data);
+    _pulse_payload_discard (payload);
     return NULL;
   }
-  buf.len = out_len;
-  return out_buf_finish (&buf);
+  return _pulse_payload_finish (payload, out_len);
 }
 
 GBytes *

@@ -29,6 +29,13 @@ G_GNUC_INTERNAL gboolean _pulse_element_change_state (
 G_GNUC_INTERNAL gboolean _pulse_element_link_pads_full (PulseElement *src, const gchar *srcpadname,
     PulseElement *sink, const gchar *sinkpadname, gchar **hint, GError **error);
 
+/* pulse-payload-pool.c: warm, reused buffers for serialized and
+ * compressed payloads */
+typedef struct _PulsePayload PulsePayload;
+G_GNUC_INTERNAL guint8 *_pulse_payload_alloc (gsize size, PulsePayload **out_payload);
+G_GNUC_INTERNAL GBytes *_pulse_payload_finish (PulsePayload *payload, gsize size);
+G_GNUC_INTERNAL void _pulse_payload_discard (PulsePayload *payload);
+
 /* pulse-zmq.c: the process-wide ZeroMQ context, created once, never destroyed */
 G_GNUC_INTERNAL void *_pulse_zmq_context_get (void);
 G_GNUC_INTERNAL void *_pulse_zmq_monitor_handshakes (void *socket, GError **error);

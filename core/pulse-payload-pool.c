@@ -1,0 +1,179 @@
+/* PulseMQ — warm buffers for payloads
+ *
+ * A serializer or compressor writes each frame into a buffer that ZeroMQ
+ * frees once the frame is on the wire. For frames of 100 kB and more,
+ * glibc serves them with mmap (or trims its heap after them), so every
+ * frame costs fresh zero pages: page faults in the serializer and in
+ * ZeroMQ's I/O thread, measured at about five per 1,000-tick frame. The
+ * pool keeps the buffers of recent frames and hands them out again, still
+ * mapped and warm.
+ *
+ * Each buffer carries a small header in front of its data, so a payload
+ * is one allocation whichever way it is served. Buffers from 16 kB up come
+ * in power-of-two classes and go back to the pool when their GBytes is
+ * dropped, by whichever thread drops it (often ZeroMQ's I/O thread);
+ * smaller ones are plain allocations, shrunk to fit. A payload that came
+ * out under a quarter of its buffer (compressed data, often) is moved to
+ * a buffer of its size, so a queued payload never holds more than four
+ * times its bytes, and usually under twice. The pool keeps at
+ * most POOL_MAX_KEPT bytes in all, so it never holds more than that
+ * whatever the traffic; past it, a returned buffer is freed. One mutex,
+ * taken once per frame, never per record.
+ *
+ * Under AddressSanitizer the pool keeps nothing, so that a use after free
+ * is still caught.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "pulse-private.h"
+
+#define MIN_SHIFT 14 /* 16 kB */
+#define MAX_SHIFT 26 /* 64 MB: larger buffers are not kept */
+#define N_CLASSES (MAX_SHIFT - MIN_SHIFT + 1)
+#define UNPOOLED G_MAXUINT
+
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_MAX_KEPT 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_MAX_KEPT 0
+#endif
+#endif
+#ifndef POOL_MAX_KEPT
+#define POOL_MAX_KEPT (8 * 1024 * 1024)
+#endif
+
+struct _PulsePayload {
+  union {
+    struct {
+      PulsePayload *next; /* in a free list */
+      guint size_class;   /* or UNPOOLED */
+      gsize capacity;
+    };
+    max_align_t align; /* the data after the header stays aligned */
+  };
+};
+
+static struct {
+  GMutex lock;
+  PulsePayload *free[N_CLASSES];
+  gsize kept; /* bytes of data in the free lists */
+} pool;
+
+static inline guint8 *
+payload_data (PulsePayload *p)
+{
+  return (guint8 *) (p + 1);
+}
+
+static guint
+class_for (gsize size)
+{
+  guint shift = MIN_SHIFT;
+
+  while (((gsize) 1 << shift) < size)
+    shift++;
+  return shift - MIN_SHIFT;
+}
+
+/**
+ * _pulse_payload_alloc:
+ * @size: the bytes the caller may write
+ * @out_payload: (out) (transfer full): the payload, for
+ *   _pulse_payload_finish() or _pulse_payload_discard()
+ *
+ * Returns: (transfer none): where to write, at least @size bytes
+ */
+guint8 *
+_pulse_payload_alloc (gsize size, PulsePayload **out_payload)
+{
+  PulsePayload *p = NULL;
+  guint c = UNPOOLED;
+  gsize capacity = size;
+
+  if (size >= ((gsize) 1 << MIN_SHIFT) / 2 && size <= ((gsize) 1 << MAX_SHIFT)) {
+    c = class_for (size);
+    capacity = (gsize) 1 << (MIN_SHIFT + c);
+    g_mutex_lock (&pool.lock);
+    p = pool.free[c];
+    if (p != NULL) {
+      pool.free[c] = p->next;
+      pool.kept -= capacity;
+    }
+    g_mutex_unlock (&pool.lock);
+  }
+  if (p == NULL) {
+    g_return_val_if_fail (capacity <= G_MAXSIZE - sizeof (PulsePayload), NULL);
+    p = g_malloc (sizeof (PulsePayload) + capacity);
+    p->size_class = c;
+    p->capacity = capacity;
+  }
+  p->next = NULL;
+  *out_payload = p;
+  return payload_data (p);
+}
+
+static void
+payload_release (gpointer data)
+{
+  PulsePayload *p = data;
+
+  if (p->size_class != UNPOOLED) {
+    g_mutex_lock (&pool.lock);
+    if (pool.kept + p->capacity <= POOL_MAX_KEPT) {
+      p->next = pool.free[p->size_class];
+      pool.free[p->size_class] = p;
+      pool.kept += p->capacity;
+      p = NULL;
+    }
+    g_mutex_unlock (&pool.lock);
+  }
+  g_free (p);
+}
+
+/**
+ * _pulse_payload_finish:
+ * @payload: (transfer full): from _pulse_payload_alloc()
+ * @size: the bytes written
+ *
+ * Returns: (transfer full): the first @size bytes as #GBytes, without a
+ *   copy; the buffer goes back to the pool when the last reference goes
+ */
+GBytes *
+_pulse_payload_finish (PulsePayload *payload, gsize size)
+{
+  g_return_val_if_fail (size <= payload->capacity, NULL);
+
+  if (payload->size_class == UNPOOLED) {
+    /* a small buffer is shrunk in place to what was written */
+    if (payload->capacity - size > 256) {
+      payload = g_realloc (payload, sizeof (PulsePayload) + size);
+      payload->capacity = size;
+    }
+  } else if (size < payload->capacity / 4) {
+    /* far smaller than its bound (compressed data, often): moved into a
+     * buffer of its own size, so that a queued payload never holds more
+     * than four times its bytes */
+    PulsePayload *fit;
+
+    memcpy (_pulse_payload_alloc (size, &fit), payload_data (payload), size);
+    payload_release (payload);
+    return _pulse_payload_finish (fit, size);
+  }
+  return g_bytes_new_with_free_func (payload_data (payload), size, payload_release, payload);
+}
+
+/**
+ * _pulse_payload_discard:
+ * @payload: (transfer full): from _pulse_payload_alloc()
+ *
+ * Gives the buffer back unused, after an error.
+ */
+void
+_pulse_payload_discard (PulsePayload *payload)
+{
+  payload_release (payload);
+}
