@@ -431,6 +431,8 @@ usage (void)
       "                   codecs: seconds per arm and case (default 1.5)\n"
       "  --runs N         repeat, and report medians (default 1)\n"
       "  --quick          small counts, for smoke tests and meson benchmark targets\n"
+      "  --rounds N       burst: the arms take turns N times per run, a slice of the\n"
+      "                   records each (default 4)\n"
       "  --arm ARM        burst: run only pipeline, bare or pre-built (for profiling;\n"
       "                   no ratio)\n"
       "  --verbose        more detail\n");
@@ -463,6 +465,7 @@ main (int argc, char **argv)
   opts.batch = 1000;
   opts.subscribers = 2;
   opts.runs = 1;
+  opts.rounds = 4;
   opts.seconds = 5;
   for (gint i = 2; i < argc; i++) {
     const gchar *a = argv[i];
@@ -491,6 +494,9 @@ main (int argc, char **argv)
       opts.seconds = g_ascii_strtod (v, NULL);
       seconds_set = TRUE;
       i++;
+    } else if (strcmp (a, "--rounds") == 0) {
+      opts.rounds = (guint) g_ascii_strtoull (v, NULL, 10);
+      i++;
     } else if (strcmp (a, "--arm") == 0) {
       opts.arm = v;
       i++;
@@ -502,7 +508,8 @@ main (int argc, char **argv)
       goto bad;
   }
   if (opts.records == 0 || opts.batch == 0 || opts.batch > 1000000 || opts.subscribers == 0 ||
-      opts.subscribers > 64 || opts.runs == 0 || opts.seconds <= 0)
+      opts.subscribers > BENCH_MAX_SUBSCRIBERS || opts.runs == 0 || opts.seconds <= 0 ||
+      opts.rounds == 0 || opts.rounds > 64 || opts.rounds > opts.records)
     goto bad;
   if (opts.arm != NULL && strcmp (opts.arm, "pipeline") != 0 && strcmp (opts.arm, "bare") != 0 &&
       strcmp (opts.arm, "pre-built") != 0)

@@ -18,12 +18,15 @@ typedef struct {
   guint batch;     /* burst: records per frame */
   guint subscribers;
   guint runs;
+  guint rounds; /* burst: the arms take turns this many times per run */
   gboolean quick;
   gdouble *rates;  /* latency: messages/s, 0-terminated */
   gdouble seconds; /* latency: per rate and arm; codecs: per case */
   gboolean verbose;
   const gchar *arm; /* burst: only this arm (profiling), or NULL for all */
 } BenchOptions;
+
+#define BENCH_MAX_SUBSCRIBERS 64
 
 /* errors of the benchmark itself (a subscriber died, a timeout): code 0 */
 #define BENCH_ERROR (bench_error_quark ())

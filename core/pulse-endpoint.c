@@ -17,7 +17,11 @@
  *
  * The owner thread is woken only when it sleeps on an empty queue, and
  * then sends everything queued in one go, so a busy publisher costs one
- * wake-up per burst, not one per frame. The timestamp frame is written by
+ * wake-up per burst, not one per frame. Better still, a PUB socket whose
+ * owner sleeps on an empty queue is lent to the sender: the streaming
+ * thread sends its frame itself, under the endpoint's lock, with no
+ * wake-up and no thread hop at all (an XPUB with per-topic access is not:
+ * its owner waits in zmq_poll on the socket itself). The timestamp frame is written by
  * the owner thread just before the send, as late as possible, so that a
  * subscriber's now − timestamp is the end-to-end latency.
  */
@@ -85,8 +89,10 @@ struct _PulseEndpoint {
   GQueue queue;      /* of Frame */
   gboolean sleeping; /* the owner waits for frames */
   gboolean stopping;
-  guint64 queued; /* frames accepted */
-  guint64 sent;   /* frames handed to ZeroMQ */
+  void *direct_socket; /* a PUB socket while its owner sleeps: see _pulse_endpoint_send() */
+  guint flush_waiters; /* threads in _pulse_endpoint_flush() */
+  guint64 queued;      /* frames accepted */
+  guint64 sent;        /* frames handed to ZeroMQ */
   guint64 send_errors;
   GArray *heartbeats; /* of Heartbeat */
 
@@ -202,6 +208,27 @@ note_activity (PulseEndpoint *ep, const gchar *topic, gint64 now)
     Heartbeat *hb = &g_array_index (ep->heartbeats, Heartbeat, i);
     if (strcmp (hb->topic, topic) == 0)
       hb->last_us = now;
+  }
+}
+
+/* Stamps, caches and sends one frame, and gives it away. */
+static void
+send_one (PulseEndpoint *ep, void *socket, Frame *frame)
+{
+  g_autoptr (GError) error = NULL;
+
+  /* stamped as late as possible, so that a subscriber's now − timestamp
+   * is the end-to-end latency */
+  frame->timestamp_ns = pulse_util_get_real_time_ns ();
+  /* cached before the send gives the frame to ZeroMQ (which may free it
+   * at once), and before `sent` moves, so a flush also means cached; a
+   * send fails only when the process is going down */
+  if (frame->msg_type == PULSE_MSG_TYPE_DATA)
+    _pulse_topic_cache_set_push (ep->caches, frame->topic, frame->msg_type, frame->flags,
+        frame->record_count, frame->timestamp_ns, frame->payload);
+  if (!send_frame (socket, frame, &error)) {
+    g_warning ("%s", error->message);
+    __atomic_fetch_add (&ep->send_errors, 1, __ATOMIC_RELAXED);
   }
 }
 
@@ -501,10 +528,15 @@ owner_thread (gpointer user_data)
         g_mutex_lock (&ep->lock);
         if (due != G_MAXINT64 && g_get_monotonic_time () >= due)
           queue_pings (ep, g_get_monotonic_time ());
-      } else if (due == G_MAXINT64) {
-        g_cond_wait (&ep->cond, &ep->lock);
-      } else if (!g_cond_wait_until (&ep->cond, &ep->lock, due)) {
-        queue_pings (ep, g_get_monotonic_time ());
+      } else {
+        /* asleep on the condition, the owner does not touch the socket:
+         * senders may use it meanwhile, under the lock */
+        ep->direct_socket = socket;
+        if (due == G_MAXINT64)
+          g_cond_wait (&ep->cond, &ep->lock);
+        else if (!g_cond_wait_until (&ep->cond, &ep->lock, due))
+          queue_pings (ep, g_get_monotonic_time ());
+        ep->direct_socket = NULL;
       }
       ep->sleeping = FALSE;
     }
@@ -521,24 +553,8 @@ owner_thread (gpointer user_data)
         note_activity (ep, ((Frame *) l->data)->topic, now);
     g_mutex_unlock (&ep->lock);
 
-    for (GList *l = batch.head; l != NULL; l = l->next) {
-      g_autoptr (GError) error = NULL;
-      Frame *frame = l->data;
-
-      /* stamped as late as possible, so that a subscriber's now − timestamp
-       * is the end-to-end latency */
-      frame->timestamp_ns = pulse_util_get_real_time_ns ();
-      /* cached before the send gives the frame to ZeroMQ (which may free
-       * it at once), and before `sent` moves, so a flush also means
-       * cached; a send fails only when the process is going down */
-      if (frame->msg_type == PULSE_MSG_TYPE_DATA)
-        _pulse_topic_cache_set_push (ep->caches, frame->topic, frame->msg_type, frame->flags,
-            frame->record_count, frame->timestamp_ns, frame->payload);
-      if (!send_frame (socket, frame, &error)) {
-        g_warning ("%s", error->message);
-        __atomic_fetch_add (&ep->send_errors, 1, __ATOMIC_RELAXED);
-      }
-    }
+    for (GList *l = batch.head; l != NULL; l = l->next)
+      send_one (ep, socket, l->data);
 
     g_mutex_lock (&ep->lock);
     ep->sent += batch.length;
@@ -747,8 +763,22 @@ _pulse_endpoint_send (PulseEndpoint *ep, const gchar *topic, guint8 msg_type, gu
   }
 
   g_mutex_lock (&ep->lock);
-  g_queue_push_tail (&ep->queue, frame);
   ep->queued++;
+  if (ep->direct_socket != NULL && g_queue_is_empty (&ep->queue) && !ep->stopping) {
+    /* The owner sleeps with nothing queued: send from here, under the
+     * lock (the memory barrier ZeroMQ asks for when another thread uses a
+     * socket), instead of waking it. Order holds: nothing is queued
+     * before this frame, and the owner takes the lock before it sends. */
+    if (ep->heartbeats->len > 0)
+      note_activity (ep, frame->topic, g_get_monotonic_time ());
+    send_one (ep, ep->direct_socket, frame);
+    ep->sent++;
+    if (ep->flush_waiters > 0)
+      g_cond_broadcast (&ep->cond);
+    g_mutex_unlock (&ep->lock);
+    return;
+  }
+  g_queue_push_tail (&ep->queue, frame);
   wake = ep->sleeping;
   if (wake)
     wake_owner (ep);
@@ -774,6 +804,7 @@ _pulse_endpoint_flush (PulseEndpoint *ep, gint64 timeout_us)
   g_mutex_lock (&ep->lock);
   target = ep->queued;
   g_cond_broadcast (&ep->cond);
+  ep->flush_waiters++;
   while (ep->sent < target) {
     if (deadline == G_MAXINT64) {
       g_cond_wait (&ep->cond, &ep->lock);
@@ -782,6 +813,7 @@ _pulse_endpoint_flush (PulseEndpoint *ep, gint64 timeout_us)
       break;
     }
   }
+  ep->flush_waiters--;
   g_mutex_unlock (&ep->lock);
   return done;
 }

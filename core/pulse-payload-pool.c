@@ -177,3 +177,56 @@ _pulse_payload_discard (PulsePayload *payload)
 {
   payload_release (payload);
 }
+
+/**
+ * _pulse_pool_realloc:
+ * @data: (nullable) (transfer full): from an earlier call, or %NULL
+ * @used: the bytes of @data to keep
+ * @size: the bytes needed
+ * @capacity: (out): the bytes the returned buffer holds, at least @size
+ *
+ * A growable buffer from the same pool, for a record batch's column
+ * storage: a batch freed after serializing gives its columns back, and
+ * the next batch fills them while they are still mapped. Free it with
+ * _pulse_pool_free().
+ *
+ * Returns: (transfer full): the buffer, with the first @used bytes of @data
+ */
+gpointer
+_pulse_pool_realloc (gpointer data, gsize used, gsize size, gsize *capacity)
+{
+  PulsePayload *old = data != NULL ? (PulsePayload *) data - 1 : NULL;
+  PulsePayload *p;
+  guint8 *out;
+
+  if (old != NULL && size <= old->capacity) {
+    *capacity = old->capacity;
+    return data;
+  }
+  if (old != NULL && old->size_class == UNPOOLED && size < ((gsize) 1 << MIN_SHIFT) / 2) {
+    /* small stays small: realloc may grow it in place */
+    g_return_val_if_fail (size <= G_MAXSIZE - sizeof (PulsePayload), NULL);
+    p = g_realloc (old, sizeof (PulsePayload) + size);
+    p->capacity = *capacity = size;
+    return payload_data (p);
+  }
+  out = _pulse_payload_alloc (size, &p);
+  if (old != NULL) {
+    g_assert (used <= old->capacity);
+    memcpy (out, data, used);
+    payload_release (old);
+  }
+  *capacity = p->capacity;
+  return out;
+}
+
+/**
+ * _pulse_pool_free:
+ * @data: (nullable) (transfer full): from _pulse_pool_realloc()
+ */
+void
+_pulse_pool_free (gpointer data)
+{
+  if (data != NULL)
+    payload_release ((PulsePayload *) data - 1);
+}

@@ -22,7 +22,8 @@ typedef struct {
   guint8 *data; /* values, or the bytes of strings/binaries */
   gsize data_len;
   gsize data_cap;
-  guint32 *offsets; /* strings/binaries: length + 1 entries */
+  gboolean data_pooled; /* from _pulse_pool_realloc(), else g_malloc() */
+  guint32 *offsets;     /* strings/binaries: length + 1 entries */
   gsize offsets_cap;
   guint8 *validity;   /* NULL while the column has no null */
   gsize validity_cap; /* in bytes */
@@ -65,7 +66,10 @@ static void
 column_clear (Column *c)
 {
   g_free (c->name);
-  g_free (c->data);
+  if (c->data_pooled)
+    _pulse_pool_free (c->data);
+  else
+    g_free (c->data);
   g_free (c->offsets);
   g_free (c->validity);
 }
@@ -286,6 +290,21 @@ pulse_record_batch_get_column_type (PulseRecordBatch *batch, guint column)
   return get_column (batch, column)->type;
 }
 
+/* Column storage of 8 kB and more comes from the payload pool, so the
+ * columns of a batch freed after serializing fill the next batch while
+ * still mapped; a column taken over from a decoder stays its own. */
+static void
+column_grow (Column *c, gsize cap)
+{
+  if (c->data == NULL || c->data_pooled) {
+    c->data = _pulse_pool_realloc (c->data, c->data_len, cap, &c->data_cap);
+    c->data_pooled = TRUE;
+  } else {
+    c->data = g_realloc (c->data, cap);
+    c->data_cap = cap;
+  }
+}
+
 static void
 ensure_data (Column *c, gsize extra)
 {
@@ -293,8 +312,7 @@ ensure_data (Column *c, gsize extra)
 
   if (G_LIKELY (need <= c->data_cap && c->data != NULL))
     return;
-  c->data_cap = MAX (MAX (c->data_cap * 2, need), 64);
-  c->data = g_realloc (c->data, c->data_cap);
+  column_grow (c, MAX (MAX (c->data_cap * 2, need), 64));
 }
 
 /* Marks the value about to be appended at index c->length as valid or
@@ -535,6 +553,220 @@ pulse_record_batch_end_row (PulseRecordBatch *batch)
     if (get_column (batch, i)->length == batch->n_rows)
       pulse_record_batch_append_null (batch, i);
   batch->n_rows++;
+}
+
+/* ---- whole runs of values ----------------------------------------------------- */
+
+/**
+ * pulse_record_batch_reserve:
+ * @batch: a #PulseRecordBatch
+ * @n_rows: rows the caller is about to add
+ * @string_bytes: bytes of text or binary data each string or binary column
+ *   is about to receive, or 0 if unknown
+ *
+ * Makes room for @n_rows more rows in every column, so that the appends
+ * that follow never reallocate. Only an optimisation: columns grow on
+ * their own.
+ */
+void
+pulse_record_batch_reserve (PulseRecordBatch *batch, guint n_rows, gsize string_bytes)
+{
+  g_return_if_fail (batch != NULL);
+  g_return_if_fail (!batch->sealed);
+
+  for (guint i = 0; i < batch->columns->len; i++) {
+    Column *c = get_column (batch, i);
+    gsize need;
+
+    if (column_is_variable (c)) {
+      need = (gsize) c->length + n_rows + 1;
+      if (need > c->offsets_cap) {
+        c->offsets_cap = need;
+        c->offsets = g_renew (guint32, c->offsets, c->offsets_cap);
+      }
+      need = c->data_len + string_bytes;
+    } else {
+      need = c->data_len + (gsize) n_rows * column_width (c);
+    }
+    if (need > c->data_cap || c->data == NULL)
+      column_grow (c, MAX (need, 64));
+  }
+}
+
+/* A run of values may go into a column that is ahead of the rows (a
+ * column filled before the others); end_rows() then closes the rows. */
+static Column *
+check_append_values (
+    PulseRecordBatch *batch, guint column, PulseColumnType type1, PulseColumnType type2, guint n)
+{
+  Column *c;
+
+  g_return_val_if_fail (batch != NULL, NULL);
+  g_return_val_if_fail (!batch->sealed, NULL);
+  g_return_val_if_fail (column < batch->columns->len, NULL);
+  c = get_column (batch, column);
+  g_return_val_if_fail (c->type == type1 || c->type == type2, NULL);
+  g_return_val_if_fail (c->length >= batch->n_rows, NULL);
+  g_return_val_if_fail (n <= G_MAXUINT - c->length, NULL);
+  return c;
+}
+
+/* the n values just appended are valid */
+static void
+set_valid_run (Column *c, guint n)
+{
+  c->length += n;
+  if (c->validity == NULL)
+    return;
+  if ((gsize) c->length / 8 + 1 > c->validity_cap) {
+    gsize old = c->validity_cap;
+    c->validity_cap = MAX (old * 2, (gsize) c->length / 8 + 1);
+    c->validity = g_realloc (c->validity, c->validity_cap);
+    memset (c->validity + old, 0xff, c->validity_cap - old);
+  }
+  for (guint row = c->length - n; row < c->length; row++)
+    c->validity[row / 8] |= 1u << (row % 8);
+}
+
+static void
+append_fixed_run (Column *c, const void *values, guint n, gsize width)
+{
+  ensure_data (c, (gsize) n * width);
+  if (n > 0)
+    memcpy (c->data + c->data_len, values, (gsize) n * width);
+  c->data_len += (gsize) n * width;
+  set_valid_run (c, n);
+}
+
+/**
+ * pulse_record_batch_append_int64_values:
+ * @batch: a #PulseRecordBatch
+ * @column: an int64 or timestamp column
+ * @values: (array length=n_values): the values
+ * @n_values: how many
+ *
+ * Appends @n_values values to @column with one copy: the column may run
+ * ahead of the other columns until pulse_record_batch_end_rows() closes
+ * the rows. The fast way to fill a batch from arrays.
+ */
+void
+pulse_record_batch_append_int64_values (
+    PulseRecordBatch *batch, guint column, const gint64 *values, guint n_values)
+{
+  Column *c = check_append_values (
+      batch, column, PULSE_COLUMN_INT64, PULSE_COLUMN_TIMESTAMP_NS, n_values);
+
+  if (c == NULL)
+    return;
+  g_return_if_fail (values != NULL || n_values == 0);
+  append_fixed_run (c, values, n_values, sizeof (gint64));
+}
+
+/**
+ * pulse_record_batch_append_double_values:
+ * @batch: a #PulseRecordBatch
+ * @column: a float64 column
+ * @values: (array length=n_values): the values
+ * @n_values: how many
+ *
+ * As pulse_record_batch_append_int64_values(), for a float64 column.
+ */
+void
+pulse_record_batch_append_double_values (
+    PulseRecordBatch *batch, guint column, const gdouble *values, guint n_values)
+{
+  Column *c = check_append_values (
+      batch, column, PULSE_COLUMN_FLOAT64, PULSE_COLUMN_FLOAT64, n_values);
+
+  if (c == NULL)
+    return;
+  g_return_if_fail (values != NULL || n_values == 0);
+  append_fixed_run (c, values, n_values, sizeof (gdouble));
+}
+
+/**
+ * pulse_record_batch_append_string_values:
+ * @batch: a #PulseRecordBatch
+ * @column: a utf8 or binary column
+ * @data: (array length=data_len) (element-type guint8): the bytes of all
+ *   the values, one after another
+ * @data_len: the length of @data
+ * @offsets: (array length=n_offsets): where each value starts in @data,
+ *   and after the last one where it ends (Arrow's layout): value i is
+ *   @data[@offsets[i] … @offsets[i + 1])
+ * @n_offsets: the number of values plus one
+ *
+ * Appends @n_offsets − 1 strings (or binaries) to @column with one copy
+ * of their bytes, as pulse_record_batch_append_int64_values() does for
+ * numbers. Offsets that go backwards or past @data_len are refused with a
+ * critical warning and append nothing.
+ */
+void
+pulse_record_batch_append_string_values (PulseRecordBatch *batch, guint column, const gchar *data,
+    gsize data_len, const gint32 *offsets, guint n_offsets)
+{
+  Column *c;
+  guint n;
+  gsize bytes, base;
+
+  g_return_if_fail (offsets != NULL && n_offsets >= 1);
+  n = n_offsets - 1;
+  c = check_append_values (batch, column, PULSE_COLUMN_UTF8, PULSE_COLUMN_BINARY, n);
+  if (c == NULL)
+    return;
+  for (guint i = 0; i < n; i++)
+    g_return_if_fail (offsets[i] >= 0 && offsets[i] <= offsets[i + 1]);
+  g_return_if_fail (offsets[0] >= 0 && (gsize) offsets[n] <= data_len);
+  g_return_if_fail (data != NULL || offsets[n] == 0);
+  bytes = (gsize) (offsets[n] - offsets[0]);
+  if (c->data_len + bytes > G_MAXINT32) {
+    /* Arrow's utf8/binary offsets are 32-bit: 2 GiB per column */
+    g_critical ("column \"%s\" exceeds 2 GiB", c->name);
+    return;
+  }
+
+  if ((gsize) c->length + n + 1 > c->offsets_cap) {
+    c->offsets_cap = MAX (c->offsets_cap * 2, (gsize) c->length + n + 1);
+    c->offsets = g_renew (guint32, c->offsets, c->offsets_cap);
+  }
+  ensure_data (c, bytes);
+  if (bytes > 0)
+    memcpy (c->data + c->data_len, data + offsets[0], bytes);
+  base = c->data_len - (gsize) offsets[0];
+  for (guint i = 1; i <= n; i++)
+    c->offsets[c->length + i] = (guint32) (base + (gsize) offsets[i]);
+  c->data_len += bytes;
+  set_valid_run (c, n);
+}
+
+/**
+ * pulse_record_batch_end_rows:
+ * @batch: a #PulseRecordBatch
+ * @n_rows: how many rows to finish
+ *
+ * Finishes @n_rows rows at once, after runs of values were appended with
+ * pulse_record_batch_append_int64_values() and its siblings: columns that
+ * got fewer values get nulls. A column that got more values than @n_rows
+ * rows hold is refused with a critical warning, and nothing changes.
+ */
+void
+pulse_record_batch_end_rows (PulseRecordBatch *batch, guint n_rows)
+{
+  guint total;
+
+  g_return_if_fail (batch != NULL);
+  g_return_if_fail (!batch->sealed);
+  g_return_if_fail (n_rows <= G_MAXUINT - batch->n_rows);
+
+  total = batch->n_rows + n_rows;
+  for (guint i = 0; i < batch->columns->len; i++)
+    g_return_if_fail (get_column (batch, i)->length <= total);
+  for (guint i = 0; i < batch->columns->len; i++) {
+    Column *c = get_column (batch, i);
+    while (c->length < total)
+      column_append_null (c);
+  }
+  batch->n_rows = total;
 }
 
 static Column *

@@ -1586,6 +1586,101 @@ test_format_names (void)
   g_assert_cmpstr (pulse_flow_get_name (-4), ==, "unknown");
 }
 
+/* Runs of values: the same batch, byte for byte in JSON, as row by row;
+ * columns running ahead, nulls before and after, slices of Arrow offsets,
+ * and the refusals. */
+static void
+test_batch_values (void)
+{
+  static const gint64 seqs[] = { 7, -1, G_MAXINT64, 0 };
+  static const gdouble prices[] = { 1.5, -0.25, 1e300, 0 };
+  static const gchar text[] = "xxabcdeé";
+  /* "ab", "", "cde", "é": a slice starting at 2 */
+  static const gint32 offsets[] = { 2, 4, 4, 7, 9 };
+  static const gchar *strs[] = { "ab", "", "cde", "é" };
+  g_autoptr (PulseRecordBatch) rows = pulse_record_batch_new ();
+  g_autoptr (PulseRecordBatch) runs = pulse_record_batch_new ();
+  g_autofree gchar *rows_json = NULL, *runs_json = NULL;
+
+  for (guint b = 0; b < 2; b++) {
+    PulseRecordBatch *batch = b == 0 ? rows : runs;
+    pulse_record_batch_add_column (batch, "seq", PULSE_COLUMN_INT64);
+    pulse_record_batch_add_column (batch, "px", PULSE_COLUMN_FLOAT64);
+    pulse_record_batch_add_column (batch, "s", PULSE_COLUMN_UTF8);
+    pulse_record_batch_add_column (batch, "ts", PULSE_COLUMN_TIMESTAMP_NS);
+    pulse_record_batch_add_column (batch, "flag", PULSE_COLUMN_BOOL);
+    /* a row with nulls first, so the validity bitmaps exist */
+    pulse_record_batch_end_row (batch);
+  }
+  for (guint i = 0; i < 4; i++) {
+    pulse_record_batch_append_int64 (rows, 0, seqs[i]);
+    pulse_record_batch_append_double (rows, 1, prices[i]);
+    pulse_record_batch_append_string (rows, 2, strs[i], -1);
+    pulse_record_batch_append_timestamp (rows, 3, seqs[i]);
+    pulse_record_batch_end_row (rows); /* flag: null */
+  }
+  pulse_record_batch_append_int64 (rows, 0, 99);
+  pulse_record_batch_end_row (rows);
+
+  pulse_record_batch_reserve (runs, 5, sizeof text);
+  pulse_record_batch_append_int64_values (runs, 0, seqs, 4);
+  pulse_record_batch_append_double_values (runs, 1, prices, 4);
+  pulse_record_batch_append_string_values (runs, 2, text, sizeof text - 1, offsets, 5);
+  pulse_record_batch_append_int64_values (runs, 3, seqs, 4);
+  g_assert_cmpuint (pulse_record_batch_get_n_rows (runs), ==, 1); /* columns ran ahead */
+  pulse_record_batch_end_rows (runs, 4);
+  /* and a row-by-row append after the runs */
+  pulse_record_batch_append_int64 (runs, 0, 99);
+  pulse_record_batch_end_row (runs);
+
+  g_assert_cmpuint (pulse_record_batch_get_n_rows (runs), ==, 6);
+  rows_json = pulse_record_batch_to_json (rows);
+  runs_json = pulse_record_batch_to_json (runs);
+  g_assert_cmpstr (runs_json, ==, rows_json);
+  g_assert_true (pulse_record_batch_is_null (runs, 0, 0));
+  g_assert_false (pulse_record_batch_is_null (runs, 0, 1));
+  g_assert_true (pulse_record_batch_is_null (runs, 4, 3));
+  g_assert_true (pulse_record_batch_is_null (runs, 2, 5));
+  g_assert_cmpint (pulse_record_batch_get_int64 (runs, 0, 3), ==, G_MAXINT64);
+  {
+    gsize len;
+    const gchar *peek = pulse_record_batch_peek_string (runs, 2, 4, &len);
+    g_assert_cmpmem (peek, len, "é", strlen ("é"));
+  }
+
+  /* refusals change nothing */
+  {
+    static const gint32 backwards[] = { 0, 3, 1 };
+    static const gint32 past_end[] = { 0, 3, 40 };
+    guint before = pulse_record_batch_get_n_rows (runs);
+
+    g_test_expect_message ("pulse-core", G_LOG_LEVEL_CRITICAL, "*offsets*");
+    pulse_record_batch_append_string_values (runs, 2, text, sizeof text - 1, backwards, 3);
+    g_test_assert_expected_messages ();
+    g_test_expect_message ("pulse-core", G_LOG_LEVEL_CRITICAL, "*data_len*");
+    pulse_record_batch_append_string_values (runs, 2, text, sizeof text - 1, past_end, 3);
+    g_test_assert_expected_messages ();
+    g_test_expect_message ("pulse-core", G_LOG_LEVEL_CRITICAL, "*c->type*");
+    pulse_record_batch_append_int64_values (runs, 1, seqs, 4);
+    g_test_assert_expected_messages ();
+
+    /* a column with three values cannot close two rows */
+    pulse_record_batch_append_int64_values (runs, 0, seqs, 3);
+    g_test_expect_message ("pulse-core", G_LOG_LEVEL_CRITICAL, "*length <= total*");
+    pulse_record_batch_end_rows (runs, 2);
+    g_test_assert_expected_messages ();
+    g_assert_cmpuint (pulse_record_batch_get_n_rows (runs), ==, before);
+    /* the row-by-row API sees the column ahead */
+    g_test_expect_message ("pulse-core", G_LOG_LEVEL_CRITICAL, "*length == batch->n_rows*");
+    pulse_record_batch_append_int64 (runs, 0, 1);
+    g_test_assert_expected_messages ();
+    pulse_record_batch_end_rows (runs, 3);
+    g_assert_cmpuint (pulse_record_batch_get_n_rows (runs), ==, before + 3);
+    g_assert_true (pulse_record_batch_is_null (runs, 1, before + 2));
+    g_assert_cmpint (pulse_record_batch_get_int64 (runs, 0, before + 2), ==, G_MAXINT64);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1596,6 +1691,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/batch/nulls", test_batch_nulls_and_validity);
   g_test_add_func ("/core/batch/add-column-late", test_batch_add_column_late);
   g_test_add_func ("/core/batch/misuse", test_batch_misuse);
+  g_test_add_func ("/core/batch/values", test_batch_values);
   g_test_add_func ("/core/batch/byte-size", test_batch_byte_size);
   g_test_add_func ("/core/batch/sealed", test_batch_sealed);
   g_test_add_func ("/core/batch/boxed", test_batch_boxed);

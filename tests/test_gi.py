@@ -424,6 +424,27 @@ def test_record_batch_from_python():
     assert buffer.get_records().get_int64(seq, 0) == 1
 
 
+def test_record_batch_runs_from_python():
+    # whole columns at once: lists of numbers, and Arrow's data + offsets
+    batch = Pulse.RecordBatch.new()
+    batch.add_column("seq", Pulse.ColumnType.INT64)
+    batch.add_column("px", Pulse.ColumnType.FLOAT64)
+    batch.add_column("sym", Pulse.ColumnType.UTF8)
+    batch.reserve(3, 16)
+    batch.append_int64_values(0, [1, 2, 3])
+    batch.append_double_values(1, [10.5, 11.0])
+    text = "600000中文".encode()
+    batch.append_string_values(2, text, [0, 6, 12, len(text)])
+    assert batch.get_n_rows() == 0
+    batch.end_rows(3)
+    assert batch.get_n_rows() == 3
+    assert json.loads(batch.to_json()) == [
+        {"seq": 1, "px": 10.5, "sym": "600000"},
+        {"seq": 2, "px": 11.0, "sym": "中文"},
+        {"seq": 3, "px": None, "sym": ""},
+    ], batch.to_json()
+
+
 def test_pipeline_freed_with_messages_left_on_its_bus():
     # An application that stops a pipeline and drops it without popping the
     # bus must not leak it (GStreamer flushes the bus for the same reason).
@@ -474,6 +495,7 @@ if __name__ == "__main__":
         test_bus_error_message_from_print,
         test_message_built_in_python,
         test_record_batch_from_python,
+        test_record_batch_runs_from_python,
         test_pipeline_freed_after_bus_drained,
         test_pipeline_freed_with_messages_left_on_its_bus,
     ])

@@ -88,6 +88,15 @@ void pulse_record_batch_append_timestamp (PulseRecordBatch *batch, guint column,
 void pulse_record_batch_append_null (PulseRecordBatch *batch, guint column);
 void pulse_record_batch_end_row (PulseRecordBatch *batch);
 
+void pulse_record_batch_reserve (PulseRecordBatch *batch, guint n_rows, gsize string_bytes);
+void pulse_record_batch_append_int64_values (
+    PulseRecordBatch *batch, guint column, const gint64 *values, guint n_values);
+void pulse_record_batch_append_double_values (
+    PulseRecordBatch *batch, guint column, const gdouble *values, guint n_values);
+void pulse_record_batch_append_string_values (PulseRecordBatch *batch, guint column,
+    const gchar *data, gsize data_len, const gint32 *offsets, guint n_offsets);
+void pulse_record_batch_end_rows (PulseRecordBatch *batch, guint n_rows);
+
 gboolean pulse_record_batch_is_null (PulseRecordBatch *batch, guint column, guint row);
 gint64 pulse_record_batch_get_int64 (PulseRecordBatch *batch, guint column, guint row);
 gdouble pulse_record_batch_get_double (PulseRecordBatch *batch, guint column, guint row);
