@@ -7,15 +7,20 @@
  * slow: the measurement does not omit the coordinated stalls, as timing
  * each send from when it really happened would.
  *
- * Two arms at each rate, in the same run: the pipeline (`producer !
- * msgpack ! zmqpub`, a one-record batch pushed with
+ * Two arms at each rate, side by side on one schedule: the pipeline
+ * (`producer ! msgpack ! zmqpub`, a one-record batch pushed with
  * pulse_producer_push_buffer() from the thread that follows the schedule)
  * and bare libzmq (a plain PUB sending the same msgpack map, about 64
- * bytes, as the same 4 frames on the same schedule). Percentiles come from
- * the subscriber's log-bucket histogram (1.6 % resolution).
+ * bytes, as the same 4 frames). At every tick that thread sends message k
+ * through both, in turns first, each to a subscriber process of its own:
+ * on a machine that stalls for milliseconds now and then, arms run one
+ * after the other catch different stalls and their ratio is noise, while
+ * arms side by side catch the same ones. Percentiles come from the
+ * subscribers' log-bucket histograms (1.6 % resolution).
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,24 +33,35 @@
 /* with the keys and a seq of 4 bytes, the map is 64 bytes */
 #define PAD_LEN 35
 
+/* One arm of a run: every latency of its rounds in one histogram */
 typedef struct {
   const gchar *name;
-  gint64 p50_ns, p99_ns, p999_ns, max_ns;
-  gdouble sent_rate; /* what the publisher managed */
+  BenchHist hist;
+  guint64 sent;   /* messages */
+  gint64 sent_ns; /* summed: the first scheduled send → the last send */
   guint64 lost;
 } Arm;
 
-static void
-collect (Arm *arm, BenchSubs *subs, guint64 messages, gint64 go_ns, gint64 sent_ns)
+static gboolean
+collect (Arm *arm, BenchSubs *subs, guint64 messages, gint64 go_ns, gint64 sent_ns, GError **error)
 {
   BenchSub *s = &subs->subs[0];
 
-  arm->p50_ns = s->p50_ns;
-  arm->p99_ns = s->p99_ns;
-  arm->p999_ns = s->p999_ns;
-  arm->max_ns = s->max_ns;
-  arm->lost = s->lost + s->malformed;
-  arm->sent_rate = messages / ((sent_ns - go_ns) / 1e9);
+  if (s->hist == NULL) {
+    g_set_error (error, BENCH_ERROR, 0, "the subscriber sent no histogram");
+    return FALSE;
+  }
+  bench_hist_merge (&arm->hist, s->hist);
+  arm->lost += s->lost + s->malformed;
+  arm->sent += messages;
+  arm->sent_ns += MAX (sent_ns - go_ns, 1);
+  return TRUE;
+}
+
+static gdouble
+arm_us (const Arm *arm, gdouble q)
+{
+  return bench_hist_percentile (&arm->hist, q) / 1e3;
 }
 
 static void
@@ -66,57 +82,23 @@ timeout_us (gdouble seconds)
   return (gint64) ((seconds + 60) * G_USEC_PER_SEC);
 }
 
+/* message k through the pipeline: a one-record batch */
 static gboolean
-run_pipeline (gdouble rate, gdouble seconds, Arm *arm, GError **error)
+send_pipeline (BenchPipe *pipe, guint64 k, gint64 due, GError **error)
 {
-  BenchPipe *pipe = bench_pipe_new (NULL, error);
-  BenchSubs *subs = NULL;
-  guint64 n = MAX (1, (guint64) (rate * seconds));
-  gdouble period = 1e9 / rate;
-  g_autofree gchar *end = NULL;
-  gint64 go_ns, sent_ns;
-  gboolean ok = FALSE;
+  PulseRecordBatch *batch = pulse_record_batch_new ();
+  gboolean ok;
 
-  if (pipe == NULL)
-    return FALSE;
-  subs = bench_subs_spawn (1, pipe->address, BENCH_LATENCY_FROM_SCHEDULED, 0, FALSE, error);
-  if (subs == NULL || !bench_subs_wait_ready (subs, pipe_warm, pipe, error))
-    goto out;
-
-  go_ns = bench_now_ns () + 1000000; /* the grid starts 1 ms from now */
-  for (guint64 k = 0; k < n; k++) {
-    gint64 due = go_ns + (gint64) (k * period);
-    PulseRecordBatch *batch;
-
-    if (bench_now_ns () < due)
-      bench_sleep_until (due);
-    batch = pulse_record_batch_new ();
-    pulse_record_batch_set_shape (batch, PULSE_RECORD_SHAPE_MAP);
-    pulse_record_batch_add_column (batch, "seq", PULSE_COLUMN_INT64);
-    pulse_record_batch_add_column (batch, "data", PULSE_COLUMN_UTF8);
-    pulse_record_batch_add_column (batch, "ts", PULSE_COLUMN_INT64);
-    pulse_record_batch_append_int64 (batch, 0, (gint64) k);
-    pulse_record_batch_append_string (batch, 1, bench_record_data (k), PAD_LEN);
-    pulse_record_batch_append_int64 (batch, 2, due);
-    pulse_record_batch_end_row (batch);
-    if (!pulse_producer_push_buffer (pipe->src, pulse_buffer_new_records (batch), error)) {
-      pulse_record_batch_unref (batch);
-      goto out;
-    }
-    pulse_record_batch_unref (batch);
-  }
-  sent_ns = bench_now_ns ();
-  end = bench_end_message (n, n);
-  bench_pipe_ctl (pipe, end);
-  if (!bench_subs_wait_done (subs, timeout_us (seconds), error) || !bench_pipe_finish (pipe, error))
-    goto out;
-  collect (arm, subs, n, go_ns, sent_ns);
-  ok = TRUE;
-
-out:
-  if (subs != NULL)
-    bench_subs_free (subs);
-  bench_pipe_free (pipe);
+  pulse_record_batch_set_shape (batch, PULSE_RECORD_SHAPE_MAP);
+  pulse_record_batch_add_column (batch, "seq", PULSE_COLUMN_INT64);
+  pulse_record_batch_add_column (batch, "data", PULSE_COLUMN_UTF8);
+  pulse_record_batch_add_column (batch, "ts", PULSE_COLUMN_INT64);
+  pulse_record_batch_append_int64 (batch, 0, (gint64) k);
+  pulse_record_batch_append_string (batch, 1, bench_record_data (k), PAD_LEN);
+  pulse_record_batch_append_int64 (batch, 2, due);
+  pulse_record_batch_end_row (batch);
+  ok = pulse_producer_push_buffer (pipe->src, pulse_buffer_new_records (batch), error);
+  pulse_record_batch_unref (batch);
   return ok;
 }
 
@@ -134,61 +116,103 @@ cursor_write (void *data, const char *buf, size_t len)
   return 0;
 }
 
+/* message k with bare libzmq: the same map, packed by msgpack-c */
 static gboolean
-run_bare (gdouble rate, gdouble seconds, Arm *arm, GError **error)
+send_bare (BenchRaw *raw, guint64 k, gint64 due, GError **error)
 {
-  BenchRaw *raw = bench_raw_new (error);
-  BenchSubs *subs = NULL;
+  guint8 buf[128];
+  Cursor cursor = { buf };
+  msgpack_packer pk;
+
+  msgpack_packer_init (&pk, &cursor, cursor_write);
+  msgpack_pack_map (&pk, 3);
+  msgpack_pack_str (&pk, 3);
+  msgpack_pack_str_body (&pk, "seq", 3);
+  msgpack_pack_int64 (&pk, (gint64) k);
+  msgpack_pack_str (&pk, 4);
+  msgpack_pack_str_body (&pk, "data", 4);
+  msgpack_pack_str (&pk, PAD_LEN);
+  msgpack_pack_str_body (&pk, bench_record_data (k), PAD_LEN);
+  msgpack_pack_str (&pk, 2);
+  msgpack_pack_str_body (&pk, "ts", 2);
+  msgpack_pack_int64 (&pk, due);
+  if (!bench_raw_send (
+          raw, BENCH_TOPIC, strlen (BENCH_TOPIC), 0x00, 1, buf, cursor.p - buf, NULL, NULL)) {
+    g_set_error (error, BENCH_ERROR, 0, "zmq_send: %s", zmq_strerror (zmq_errno ()));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Both arms on one schedule: at every tick the same thread sends message
+ * k through the pipeline and through bare libzmq, the pipeline first on
+ * even ticks and second on odd ones, each to a subscriber process of its
+ * own. A stall of the machine then delays both alike, and the ratio of
+ * their percentiles measures the pipeline, not the luck of the moment.
+ * Either arm may be NULL, to run one alone. */
+static gboolean
+run_paired (gdouble rate, gdouble seconds, Arm *pipeline, Arm *bare, GError **error)
+{
+  BenchPipe *pipe = NULL;
+  BenchRaw *raw = NULL;
+  BenchSubs *pipe_subs = NULL, *raw_subs = NULL;
   guint64 n = MAX (1, (guint64) (rate * seconds));
   gdouble period = 1e9 / rate;
-  g_autofree gchar *end = NULL;
+  g_autofree gchar *end = bench_end_message (n, n);
   gint64 go_ns, sent_ns;
   gboolean ok = FALSE;
 
-  if (raw == NULL)
-    return FALSE;
-  subs = bench_subs_spawn (1, raw->address, BENCH_LATENCY_FROM_SCHEDULED, 0, FALSE, error);
-  if (subs == NULL || !bench_subs_wait_ready (subs, raw_warm, raw, error))
+  if (pipeline != NULL &&
+      ((pipe = bench_pipe_new (NULL, error)) == NULL ||
+          (pipe_subs = bench_subs_spawn (
+               1, pipe->address, BENCH_LATENCY_FROM_SCHEDULED, 0, FALSE, error)) == NULL ||
+          !bench_subs_wait_ready (pipe_subs, pipe_warm, pipe, error)))
+    goto out;
+  if (bare != NULL &&
+      ((raw = bench_raw_new (error)) == NULL ||
+          (raw_subs = bench_subs_spawn (
+               1, raw->address, BENCH_LATENCY_FROM_SCHEDULED, 0, FALSE, error)) == NULL ||
+          !bench_subs_wait_ready (raw_subs, raw_warm, raw, error)))
     goto out;
 
-  go_ns = bench_now_ns () + 1000000;
+  go_ns = bench_now_ns () + 1000000; /* the grid starts 1 ms from now */
   for (guint64 k = 0; k < n; k++) {
     gint64 due = go_ns + (gint64) (k * period);
-    guint8 buf[128];
-    Cursor cursor = { buf };
-    msgpack_packer pk;
 
     if (bench_now_ns () < due)
       bench_sleep_until (due);
-    msgpack_packer_init (&pk, &cursor, cursor_write);
-    msgpack_pack_map (&pk, 3);
-    msgpack_pack_str (&pk, 3);
-    msgpack_pack_str_body (&pk, "seq", 3);
-    msgpack_pack_int64 (&pk, (gint64) k);
-    msgpack_pack_str (&pk, 4);
-    msgpack_pack_str_body (&pk, "data", 4);
-    msgpack_pack_str (&pk, PAD_LEN);
-    msgpack_pack_str_body (&pk, bench_record_data (k), PAD_LEN);
-    msgpack_pack_str (&pk, 2);
-    msgpack_pack_str_body (&pk, "ts", 2);
-    msgpack_pack_int64 (&pk, due);
-    if (!bench_raw_send (
-            raw, BENCH_TOPIC, strlen (BENCH_TOPIC), 0x00, 1, buf, cursor.p - buf, NULL, NULL)) {
-      g_set_error (error, BENCH_ERROR, 0, "zmq_send: %s", zmq_strerror (zmq_errno ()));
-      goto out;
+    if (k % 2 == 0) {
+      if ((pipe != NULL && !send_pipeline (pipe, k, due, error)) ||
+          (raw != NULL && !send_bare (raw, k, due, error)))
+        goto out;
+    } else {
+      if ((raw != NULL && !send_bare (raw, k, due, error)) ||
+          (pipe != NULL && !send_pipeline (pipe, k, due, error)))
+        goto out;
     }
   }
   sent_ns = bench_now_ns ();
-  end = bench_end_message (n, n);
-  bench_raw_ctl (raw, end);
-  if (!bench_subs_wait_done (subs, timeout_us (seconds), error))
+  if (pipe != NULL)
+    bench_pipe_ctl (pipe, end);
+  if (raw != NULL)
+    bench_raw_ctl (raw, end);
+  if (pipe != NULL &&
+      (!bench_subs_wait_done (pipe_subs, timeout_us (seconds), error) ||
+          !bench_pipe_finish (pipe, error) ||
+          !collect (pipeline, pipe_subs, n, go_ns, sent_ns, error)))
     goto out;
-  collect (arm, subs, n, go_ns, sent_ns);
+  if (raw != NULL &&
+      (!bench_subs_wait_done (raw_subs, timeout_us (seconds), error) ||
+          !collect (bare, raw_subs, n, go_ns, sent_ns, error)))
+    goto out;
   ok = TRUE;
 
 out:
-  if (subs != NULL)
-    bench_subs_free (subs);
+  if (pipe_subs != NULL)
+    bench_subs_free (pipe_subs);
+  if (raw_subs != NULL)
+    bench_subs_free (raw_subs);
+  bench_pipe_free (pipe);
   bench_raw_free (raw);
   return ok;
 }
@@ -197,8 +221,8 @@ static void
 print_arm (const Arm *arm)
 {
   printf ("  %-10s %10.0f %10.1f %10.1f %10.1f %10.1f %6" G_GUINT64_FORMAT "\n", arm->name,
-      arm->sent_rate, arm->p50_ns / 1e3, arm->p99_ns / 1e3, arm->p999_ns / 1e3, arm->max_ns / 1e3,
-      arm->lost);
+      arm->sent / (arm->sent_ns / 1e9), arm_us (arm, 0.50), arm_us (arm, 0.99), arm_us (arm, 0.999),
+      arm_us (arm, 1.0), arm->lost);
   fflush (stdout);
 }
 
@@ -214,8 +238,8 @@ bench_latency (const BenchOptions *opts)
   guint64 lost = 0;
 
   printf ("latency: one-record frames (msgpack map, about 64 bytes) on a fixed schedule, "
-          "%.1f s per rate and arm, 1 subscriber process; microseconds from the scheduled "
-          "send time\n",
+          "%.1f s per rate, both arms side by side on one schedule, 1 subscriber process "
+          "each; microseconds from the scheduled send time\n",
       opts->seconds);
   for (const gdouble *rate = opts->rates; *rate > 0; rate++) {
     g_autoptr (GArray) p50 = g_array_new (FALSE, FALSE, sizeof (gdouble));
@@ -229,33 +253,38 @@ bench_latency (const BenchOptions *opts)
     guint64 rate_lost = 0;
 
     for (guint run = 0; run < opts->runs; run++) {
-      g_autoptr (GError) error = NULL;
-      Arm pipeline = { "pipeline" }, bare = { "bare" };
-      gboolean ok;
+      g_autofree Arm *pipeline = g_new0 (Arm, 1), *bare = g_new0 (Arm, 1);
 
+      pipeline->name = "pipeline";
+      bare->name = "bare";
+      bench_hist_init (&pipeline->hist);
+      bench_hist_init (&bare->hist);
       printf ("rate %.0f/s, run %u/%u:\n  %-10s %10s %10s %10s %10s %10s %6s\n", *rate, run + 1,
           opts->runs, "arm", "sent msg/s", "p50 us", "p99 us", "p99.9 us", "max us", "lost");
-      if (run % 2 == 0)
-        ok = run_bare (*rate, opts->seconds, &bare, &error) &&
-            run_pipeline (*rate, opts->seconds, &pipeline, &error);
-      else
-        ok = run_pipeline (*rate, opts->seconds, &pipeline, &error) &&
-            run_bare (*rate, opts->seconds, &bare, &error);
-      if (!ok) {
-        g_printerr ("pulse-bench latency: %s\n", error->message);
-        return 1;
+      {
+        g_autoptr (GError) error = NULL;
+        gboolean only_bare = opts->arm != NULL && g_str_equal (opts->arm, "bare");
+        gboolean only_pipeline = opts->arm != NULL && !only_bare;
+
+        if (!run_paired (*rate, opts->seconds, only_bare ? NULL : pipeline,
+                only_pipeline ? NULL : bare, &error)) {
+          g_printerr ("pulse-bench latency: %s\n", error->message);
+          return 1;
+        }
       }
-      print_arm (&bare);
-      print_arm (&pipeline);
-      append (p50, pipeline.p50_ns / 1e3);
-      append (p99, pipeline.p99_ns / 1e3);
-      append (p999, pipeline.p999_ns / 1e3);
-      append (max, pipeline.max_ns / 1e3);
-      append (raw_p50, bare.p50_ns / 1e3);
-      append (raw_p99, bare.p99_ns / 1e3);
-      append (raw_p999, bare.p999_ns / 1e3);
-      append (ratio, (gdouble) pipeline.p99_ns / MAX (bare.p99_ns, 1));
-      rate_lost += pipeline.lost + bare.lost;
+      if (opts->arm == NULL || g_str_equal (opts->arm, "bare"))
+        print_arm (bare);
+      if (opts->arm == NULL || !g_str_equal (opts->arm, "bare"))
+        print_arm (pipeline);
+      append (p50, arm_us (pipeline, 0.50));
+      append (p99, arm_us (pipeline, 0.99));
+      append (p999, arm_us (pipeline, 0.999));
+      append (max, arm_us (pipeline, 1.0));
+      append (raw_p50, arm_us (bare, 0.50));
+      append (raw_p99, arm_us (bare, 0.99));
+      append (raw_p999, arm_us (bare, 0.999));
+      append (ratio, arm_us (pipeline, 0.99) / MAX (arm_us (bare, 0.99), 1e-3));
+      rate_lost += pipeline->lost + bare->lost;
     }
     lost += rate_lost;
     printf (
@@ -264,7 +293,7 @@ bench_latency (const BenchOptions *opts)
         "\n",
         *rate, opts->runs, bench_median (p50), bench_median (p99), bench_median (p999),
         bench_median (max), bench_median (raw_p50), bench_median (raw_p99), bench_median (raw_p999),
-        bench_median (ratio), rate_lost);
+        opts->arm != NULL ? NAN : bench_median (ratio), rate_lost);
     fflush (stdout);
   }
   return lost == 0 ? 0 : 1;

@@ -340,16 +340,17 @@ static void
 report (Sub *sub, guint64 expected)
 {
   guint64 lost = expected > sub->records ? expected - sub->records : 0;
+  g_autofree gchar *hist = bench_hist_to_string (&sub->hist);
 
   lost = MAX (lost, sub->missing);
   printf ("DONE frames=%" G_GUINT64_FORMAT " records=%" G_GUINT64_FORMAT " lost=%" G_GUINT64_FORMAT
           " malformed=%" G_GUINT64_FORMAT " first_ns=%" G_GINT64_FORMAT " last_ns=%" G_GINT64_FORMAT
           " p50_ns=%" G_GINT64_FORMAT " p90_ns=%" G_GINT64_FORMAT " p99_ns=%" G_GINT64_FORMAT
-          " p999_ns=%" G_GINT64_FORMAT " max_ns=%" G_GINT64_FORMAT "\n",
+          " p999_ns=%" G_GINT64_FORMAT " max_ns=%" G_GINT64_FORMAT " hist=%s\n",
       sub->frames, sub->records, lost, sub->malformed, sub->first_ns, sub->last_ns,
       bench_hist_percentile (&sub->hist, 0.50), bench_hist_percentile (&sub->hist, 0.90),
       bench_hist_percentile (&sub->hist, 0.99), bench_hist_percentile (&sub->hist, 0.999),
-      sub->hist.max);
+      sub->hist.max, hist);
   fflush (stdout);
 }
 

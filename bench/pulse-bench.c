@@ -134,6 +134,49 @@ bench_hist_percentile (const BenchHist *h, gdouble q)
   return h->max;
 }
 
+void
+bench_hist_merge (BenchHist *into, const BenchHist *h)
+{
+  for (guint i = 0; i < BENCH_HIST_BUCKETS; i++)
+    into->counts[i] += h->counts[i];
+  into->total += h->total;
+  into->max = MAX (into->max, h->max);
+  into->min = MIN (into->min, h->min);
+}
+
+gchar *
+bench_hist_to_string (const BenchHist *h)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < BENCH_HIST_BUCKETS; i++)
+    if (h->counts[i] > 0)
+      g_string_append_printf (
+          out, "%s%u:%" G_GUINT64_FORMAT, out->len > 0 ? "," : "", i, h->counts[i]);
+  return g_string_free (out, FALSE);
+}
+
+/* the counts only: max and min come with the report's max_ns */
+gboolean
+bench_hist_add_string (BenchHist *h, const gchar *text)
+{
+  g_auto (GStrv) pairs = g_strsplit (text, ",", -1);
+
+  for (guint i = 0; pairs[i] != NULL && pairs[i][0] != '\0'; i++) {
+    gchar *end;
+    guint64 bucket = g_ascii_strtoull (pairs[i], &end, 10), count;
+
+    if (*end != ':' || bucket >= BENCH_HIST_BUCKETS)
+      return FALSE;
+    count = g_ascii_strtoull (end + 1, &end, 10);
+    if (*end != '\0')
+      return FALSE;
+    h->counts[bucket] += count;
+    h->total += count;
+  }
+  return TRUE;
+}
+
 /* ---- records ---------------------------------------------------------------- */
 
 #define N_DATA 256
@@ -283,6 +326,17 @@ parse_done (BenchSub *s, const gchar *line)
       s->p999_ns = v;
     else if (strcmp (fields[i], "max_ns") == 0)
       s->max_ns = v;
+    else if (strcmp (fields[i], "hist") == 0) {
+      g_free (s->hist);
+      s->hist = g_new (BenchHist, 1);
+      bench_hist_init (s->hist);
+      if (!bench_hist_add_string (s->hist, eq + 1))
+        g_clear_pointer (&s->hist, g_free);
+    }
+  }
+  if (s->hist != NULL) {
+    s->hist->max = s->max_ns;
+    s->hist->min = 0;
   }
   s->done = TRUE;
 }
@@ -401,6 +455,7 @@ bench_subs_free (BenchSubs *subs)
     waitpid (s->pid, NULL, 0);
     g_spawn_close_pid (s->pid);
     g_string_free (s->line, TRUE);
+    g_free (s->hist);
   }
   g_free (subs->subs);
   g_free (subs);
@@ -431,10 +486,10 @@ usage (void)
       "                   codecs: seconds per arm and case (default 1.5)\n"
       "  --runs N         repeat, and report medians (default 1)\n"
       "  --quick          small counts, for smoke tests and meson benchmark targets\n"
-      "  --rounds N       burst: the arms take turns N times per run, a slice of the\n"
-      "                   records each (default 4)\n"
-      "  --arm ARM        burst: run only pipeline, bare or pre-built (for profiling;\n"
-      "                   no ratio)\n"
+      "  --rounds N       burst, latency: the arms take turns N times per run, a slice\n"
+      "                   of the records or seconds each (default 4)\n"
+      "  --arm ARM        burst, latency: run only pipeline, bare or (burst) pre-built\n"
+      "                   (for profiling; no ratio)\n"
       "  --verbose        more detail\n");
 }
 

@@ -55,6 +55,10 @@ typedef struct {
 void bench_hist_init (BenchHist *h);
 void bench_hist_record (BenchHist *h, gint64 value);
 gint64 bench_hist_percentile (const BenchHist *h, gdouble q);
+void bench_hist_merge (BenchHist *into, const BenchHist *h);
+/* the non-empty buckets as "index:count,…", and back (FALSE: malformed) */
+gchar *bench_hist_to_string (const BenchHist *h);
+gboolean bench_hist_add_string (BenchHist *h, const gchar *text);
 
 /* ---- the original's records {"seq": int, "data": 64-char str, "ts": int} ---- */
 
@@ -86,6 +90,7 @@ typedef struct {
   gint64 first_ns; /* when the first data frame came, CLOCK_REALTIME */
   gint64 last_ns;  /* when the last one came */
   gint64 p50_ns, p90_ns, p99_ns, p999_ns, max_ns;
+  BenchHist *hist; /* every latency it measured */
 } BenchSub;
 
 typedef struct {

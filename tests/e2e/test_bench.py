@@ -52,4 +52,19 @@ def test_latency_quick():
     assert r["lost"] == "0", r
 
 
-taplib.run([test_burst_quick, test_latency_quick])
+def test_one_arm_and_rounds():
+    # --arm runs one arm alone (for a profiler); --rounds slices the records
+    (r,) = results(["burst", "--quick", "--records", "20000", "--rounds", "3", "--arm", "pipeline"])
+    assert r["arm"] == "pipeline" and r["lost"] == "0", r
+    check_numbers(r, ["records_per_s", "sent_records_per_s", "p50_ms", "p99_ms"])
+    assert float(r["records_per_s"]) > 0, r
+    (r,) = results(["latency", "--quick", "--seconds", "0.2", "--arm", "bare"])
+    check_numbers(r, ["raw_p50_us", "raw_p99_us"])
+    assert float(r["raw_p99_us"]) > 0 and r["lost"] == "0", r
+    for bad in (["burst", "--arm", "nope"], ["burst", "--rounds", "0"],
+                ["burst", "--records", "2", "--rounds", "3"]):
+        out = subprocess.run([BENCH] + bad, capture_output=True, text=True, timeout=60)
+        assert out.returncode == 2 and "usage" in out.stderr + out.stdout, (bad, out)
+
+
+taplib.run([test_burst_quick, test_latency_quick, test_one_arm_and_rounds])
