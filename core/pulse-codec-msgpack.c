@@ -10,7 +10,12 @@
  * per record and no detour through GVariant. The buffer becomes the
  * GBytes without a copy.
  *
- * Decoding first walks the payload once without allocating, checking
+ * Decoding tries the fast path first (see fast_decode()): a flat table —
+ * the market-data case — is read byte by byte straight into columns, with
+ * no msgpack-c objects, several times faster than msgpack_unpack_next()
+ * alone. Anything else falls through to the general path:
+ *
+ * The general path first walks the payload once without allocating, checking
  * every declared length against the bytes that are really there, the
  * nesting depth and trailing bytes, so that msgpack-c (which allocates an
  * array as soon as it reads its header) never sees a forged count. Then
@@ -787,6 +792,466 @@ _pulse_msgpack_object_to_buffer (const msgpack_object *object, GError **error)
   return pulse_buffer_new_value (value);
 }
 
+/* ---- flat payloads straight into columns ---------------------------------- */
+
+/* The hot path of a subscriber: an array of flat maps (or one map) is
+ * read byte by byte into column builders, with no msgpack-c object tree,
+ * no per-value API call and one allocation per column array. It accepts
+ * exactly what object_to_batch() turns into a batch, and gives up
+ * (returning NULL, no error) on anything else — nesting, an ext, a
+ * duplicate key, a string that is not UTF-8, an integer past int64, a
+ * type clash in a column, a truncated or oversized payload — so that the
+ * general path above decides, and words the error. */
+
+#define FAST_MAX_COLUMNS 64
+
+typedef struct {
+  const gchar *name; /* in the payload */
+  guint32 name_len;
+  Kind kind;    /* KIND_NULL until the first value */
+  guint length; /* values so far, nulls included */
+  gint64 last_row;
+  guint8 *data; /* 8 bytes per int or float, 1 per bool, or string bytes */
+  gsize data_len, data_cap;
+  guint32 *offsets; /* str and bin: length + 1 */
+  gsize offsets_cap;
+  guint8 *validity; /* NULL until the first null */
+  gsize validity_cap;
+} Builder;
+
+typedef struct {
+  const guint8 *p, *end;
+  guint n_rows;
+  Builder cols[FAST_MAX_COLUMNS];
+  guint n_cols;
+} Fast;
+
+static inline gboolean
+fast_take (Fast *f, gsize n, const guint8 **out)
+{
+  if ((gsize) (f->end - f->p) < n)
+    return FALSE;
+  *out = f->p;
+  f->p += n;
+  return TRUE;
+}
+
+/* ASCII a word at a time; anything else through GLib, NUL allowed */
+static inline gboolean
+fast_utf8 (const gchar *s, gsize len)
+{
+  gsize i = 0;
+
+  for (; i + 8 <= len; i += 8) {
+    guint64 w;
+    memcpy (&w, s + i, 8);
+    if (w & G_GUINT64_CONSTANT (0x8080808080808080))
+      return utf8_valid (s, len);
+  }
+  for (; i < len; i++)
+    if ((guint8) s[i] & 0x80)
+      return utf8_valid (s, len);
+  return TRUE;
+}
+
+static void
+builder_grow (Builder *b, gsize extra)
+{
+  if (b->data_len + extra <= b->data_cap)
+    return;
+  b->data_cap = MAX (MAX (b->data_cap * 2, b->data_len + extra), 64);
+  b->data = g_realloc (b->data, b->data_cap);
+}
+
+static gsize
+builder_width (Kind kind)
+{
+  return kind == KIND_BOOL ? 1 : 8;
+}
+
+static gboolean
+builder_is_variable (Kind kind)
+{
+  return kind == KIND_STR || kind == KIND_BIN;
+}
+
+/* the bit of value @row (< length) */
+static void
+builder_set_null (Builder *b, guint row)
+{
+  if (b->validity == NULL || (gsize) row / 8 >= b->validity_cap) {
+    gsize old = b->validity == NULL ? 0 : b->validity_cap;
+    gsize cap = MAX (MAX (old * 2, (gsize) row / 8 + 1), 16);
+
+    b->validity = g_realloc (b->validity, cap);
+    memset (b->validity + old, 0xff, cap - old);
+    b->validity_cap = cap;
+  }
+  b->validity[row / 8] &= ~(1u << (row % 8));
+}
+
+/* Appends a null. Before the column's first value there is no storage
+ * yet: builder_set_kind() makes it. */
+static void
+builder_append_null (Builder *b)
+{
+  if (b->kind != KIND_NULL) {
+    if (builder_is_variable (b->kind)) {
+      if ((gsize) b->length + 2 > b->offsets_cap) {
+        b->offsets_cap = MAX (b->offsets_cap * 2, (gsize) b->length + 2);
+        b->offsets = g_renew (guint32, b->offsets, b->offsets_cap);
+      }
+      b->offsets[b->length + 1] = (guint32) b->data_len;
+    } else {
+      gsize w = builder_width (b->kind);
+      builder_grow (b, w);
+      memset (b->data + b->data_len, 0, w);
+      b->data_len += w;
+    }
+  }
+  builder_set_null (b, b->length);
+  b->length++;
+}
+
+/* The first value of a column fixes its storage; earlier nulls get
+ * theirs. */
+static void
+builder_set_kind (Builder *b, Kind kind, guint expected_rows)
+{
+  gsize rows = MAX (expected_rows, b->length + 1);
+
+  b->kind = kind;
+  if (builder_is_variable (kind)) {
+    b->offsets_cap = rows + 1;
+    b->offsets = g_new0 (guint32, b->offsets_cap);
+  } else {
+    b->data_cap = MAX (rows * builder_width (kind), 64);
+    b->data = g_malloc (b->data_cap);
+    b->data_len = (gsize) b->length * builder_width (kind);
+    memset (b->data, 0, b->data_len);
+  }
+}
+
+/* One value of row @row into column @b; FALSE when the payload is not a
+ * flat table. */
+static gboolean
+fast_value (Fast *f, Builder *b)
+{
+  const guint8 *q;
+  guint8 t;
+  Kind kind;
+  gint64 i = 0;
+  gdouble d = 0;
+  gsize len = 0;
+
+  if (!fast_take (f, 1, &q))
+    return FALSE;
+  t = q[0];
+  if (t <= 0x7f) {
+    kind = KIND_INT, i = t;
+  } else if (t >= 0xe0) {
+    kind = KIND_INT, i = (gint8) t;
+  } else if (t >= 0xa0 && t <= 0xbf) {
+    kind = KIND_STR, len = t & 0x1f;
+  } else {
+    switch (t) {
+      case 0xc0: builder_append_null (b); return TRUE;
+      case 0xc2:
+      case 0xc3: kind = KIND_BOOL, i = t == 0xc3; break;
+      case 0xcc:
+        if (!fast_take (f, 1, &q))
+          return FALSE;
+        kind = KIND_INT, i = q[0];
+        break;
+      case 0xcd:
+        if (!fast_take (f, 2, &q))
+          return FALSE;
+        kind = KIND_INT, i = (gint64) read_be (q, 2);
+        break;
+      case 0xce:
+        if (!fast_take (f, 4, &q))
+          return FALSE;
+        kind = KIND_INT, i = (gint64) read_be (q, 4);
+        break;
+      case 0xcf: {
+        guint64 u;
+        if (!fast_take (f, 8, &q))
+          return FALSE;
+        u = read_be (q, 8);
+        if (u > G_MAXINT64)
+          return FALSE; /* a uint64 column is not a batch column */
+        kind = KIND_INT, i = (gint64) u;
+        break;
+      }
+      case 0xd0:
+        if (!fast_take (f, 1, &q))
+          return FALSE;
+        kind = KIND_INT, i = (gint8) q[0];
+        break;
+      case 0xd1:
+        if (!fast_take (f, 2, &q))
+          return FALSE;
+        kind = KIND_INT, i = (gint16) read_be (q, 2);
+        break;
+      case 0xd2:
+        if (!fast_take (f, 4, &q))
+          return FALSE;
+        kind = KIND_INT, i = (gint32) read_be (q, 4);
+        break;
+      case 0xd3:
+        if (!fast_take (f, 8, &q))
+          return FALSE;
+        kind = KIND_INT, i = (gint64) read_be (q, 8);
+        break;
+      case 0xca: {
+        guint32 u;
+        gfloat x;
+        if (!fast_take (f, 4, &q))
+          return FALSE;
+        u = (guint32) read_be (q, 4);
+        memcpy (&x, &u, 4);
+        kind = KIND_FLOAT, d = x;
+        break;
+      }
+      case 0xcb: {
+        guint64 u;
+        if (!fast_take (f, 8, &q))
+          return FALSE;
+        u = read_be (q, 8);
+        memcpy (&d, &u, 8);
+        kind = KIND_FLOAT;
+        break;
+      }
+      case 0xd9:
+      case 0xc4:
+        if (!fast_take (f, 1, &q))
+          return FALSE;
+        kind = t == 0xd9 ? KIND_STR : KIND_BIN, len = q[0];
+        break;
+      case 0xda:
+      case 0xc5:
+        if (!fast_take (f, 2, &q))
+          return FALSE;
+        kind = t == 0xda ? KIND_STR : KIND_BIN, len = read_be (q, 2);
+        break;
+      case 0xdb:
+      case 0xc6:
+        if (!fast_take (f, 4, &q))
+          return FALSE;
+        kind = t == 0xdb ? KIND_STR : KIND_BIN, len = read_be (q, 4);
+        break;
+      default: return FALSE; /* a container, an ext, or not msgpack */
+    }
+  }
+
+  if (builder_is_variable (kind)) {
+    if (!fast_take (f, len, &q) || (kind == KIND_STR && !fast_utf8 ((const gchar *) q, len)))
+      return FALSE;
+    if (b->data_len + len > G_MAXINT32)
+      return FALSE;
+  }
+  if (b->kind == KIND_NULL) {
+    builder_set_kind (b, kind, f->n_rows);
+  } else if (b->kind != kind) {
+    if (b->kind == KIND_INT && kind == KIND_FLOAT) {
+      /* the column becomes float64, in place */
+      for (gsize at = 0; at < b->data_len; at += 8) {
+        gint64 v;
+        gdouble x;
+        memcpy (&v, b->data + at, 8);
+        x = (gdouble) v;
+        memcpy (b->data + at, &x, 8);
+      }
+      b->kind = KIND_FLOAT;
+    } else if (b->kind == KIND_FLOAT && kind == KIND_INT) {
+      kind = KIND_FLOAT, d = (gdouble) i;
+    } else {
+      return FALSE;
+    }
+  }
+  switch (kind) {
+    case KIND_INT:
+      builder_grow (b, 8);
+      memcpy (b->data + b->data_len, &i, 8);
+      b->data_len += 8;
+      break;
+    case KIND_FLOAT:
+      builder_grow (b, 8);
+      memcpy (b->data + b->data_len, &d, 8);
+      b->data_len += 8;
+      break;
+    case KIND_BOOL:
+      builder_grow (b, 1);
+      b->data[b->data_len++] = (guint8) i;
+      break;
+    default:
+      if ((gsize) b->length + 2 > b->offsets_cap) {
+        b->offsets_cap = MAX (b->offsets_cap * 2, (gsize) b->length + 2);
+        b->offsets = g_renew (guint32, b->offsets, b->offsets_cap);
+      }
+      builder_grow (b, len);
+      if (len > 0)
+        memcpy (b->data + b->data_len, q, len);
+      b->data_len += len;
+      b->offsets[b->length + 1] = (guint32) b->data_len;
+      break;
+  }
+  b->length++;
+  return TRUE;
+}
+
+/* The column of key @name in position @pos of row @row: rows usually
+ * repeat the previous order. A new name makes a new column (nulls in the
+ * rows before); NULL when the payload is not a flat table. */
+static Builder *
+fast_column (Fast *f, const gchar *name, guint32 len, guint pos, guint row)
+{
+  Builder *b = NULL;
+
+  if (pos < f->n_cols && f->cols[pos].name_len == len && memcmp (f->cols[pos].name, name, len) == 0)
+    b = &f->cols[pos];
+  for (guint c = 0; b == NULL && c < f->n_cols; c++)
+    if (f->cols[c].name_len == len && memcmp (f->cols[c].name, name, len) == 0)
+      b = &f->cols[c];
+  if (b == NULL) {
+    if (f->n_cols == FAST_MAX_COLUMNS || memchr (name, 0, len) != NULL ||
+        !g_utf8_validate_len (name, len, NULL))
+      return NULL;
+    b = &f->cols[f->n_cols++];
+    memset (b, 0, sizeof *b);
+    b->name = name;
+    b->name_len = len;
+    b->kind = KIND_NULL;
+    b->last_row = -1;
+    while (b->length < row)
+      builder_append_null (b);
+  }
+  if (b->last_row == (gint64) row)
+    return NULL; /* a repeated key */
+  b->last_row = row;
+  return b;
+}
+
+/* A map header: its number of pairs, or -1 */
+static gint64
+fast_map_header (Fast *f)
+{
+  const guint8 *q;
+
+  if (!fast_take (f, 1, &q))
+    return -1;
+  if ((q[0] & 0xf0) == 0x80)
+    return q[0] & 0x0f;
+  if (q[0] == 0xde && fast_take (f, 2, &q))
+    return (gint64) read_be (q, 2);
+  if (q[0] == 0xdf && fast_take (f, 4, &q))
+    return (gint64) read_be (q, 4);
+  return -1;
+}
+
+static gboolean
+fast_row (Fast *f, guint row)
+{
+  gint64 pairs = fast_map_header (f);
+
+  /* every pair takes at least two bytes */
+  if (pairs < 0 || (guint64) pairs > (guint64) (f->end - f->p) / 2)
+    return FALSE;
+  for (guint pos = 0; pos < (guint) pairs; pos++) {
+    const guint8 *q;
+    gsize len;
+    Builder *b;
+
+    if (!fast_take (f, 1, &q))
+      return FALSE;
+    if (q[0] >= 0xa0 && q[0] <= 0xbf)
+      len = q[0] & 0x1f;
+    else if (q[0] == 0xd9 && fast_take (f, 1, &q))
+      len = q[0];
+    else if (q[0] == 0xda && fast_take (f, 2, &q))
+      len = read_be (q, 2);
+    else if (q[0] == 0xdb && fast_take (f, 4, &q))
+      len = read_be (q, 4);
+    else
+      return FALSE; /* a key that is not a string */
+    if (!fast_take (f, len, &q) ||
+        (b = fast_column (f, (const gchar *) q, len, pos, row)) == NULL || !fast_value (f, b))
+      return FALSE;
+  }
+  /* keys the row did not have */
+  for (guint c = 0; c < f->n_cols; c++)
+    if (f->cols[c].length == row)
+      builder_append_null (&f->cols[c]);
+  return TRUE;
+}
+
+static PulseBuffer *
+fast_decode (const guint8 *data, gsize len)
+{
+  Fast *f = g_new (Fast, 1);
+  PulseRecordBatch *batch = NULL;
+  PulseBuffer *buffer = NULL;
+  gboolean one_map;
+  gboolean ok = TRUE;
+  guint64 n_rows;
+
+  f->p = data;
+  f->end = data + len;
+  f->n_cols = 0;
+  if (len == 0)
+    goto out;
+  one_map = (data[0] & 0xf0) == 0x80 || data[0] == 0xde || data[0] == 0xdf;
+  if (one_map) {
+    n_rows = 1;
+  } else {
+    const guint8 *q = f->p++; /* len > 0 */
+
+    if ((q[0] & 0xf0) == 0x90)
+      n_rows = q[0] & 0x0f;
+    else if (q[0] == 0xdc && fast_take (f, 2, &q))
+      n_rows = read_be (q, 2);
+    else if (q[0] == 0xdd && fast_take (f, 4, &q))
+      n_rows = read_be (q, 4);
+    else
+      goto out;
+  }
+  /* a row takes at least one byte */
+  if (n_rows > (guint64) (f->end - f->p) || n_rows > G_MAXUINT)
+    goto out;
+  f->n_rows = (guint) n_rows;
+  for (guint r = 0; r < f->n_rows && ok; r++)
+    ok = fast_row (f, r);
+  if (!ok || f->p != f->end)
+    goto out;
+
+  batch = pulse_record_batch_new ();
+  pulse_record_batch_set_shape (batch, one_map ? PULSE_RECORD_SHAPE_MAP : PULSE_RECORD_SHAPE_ROWS);
+  for (guint c = 0; c < f->n_cols; c++) {
+    Builder *b = &f->cols[c];
+    g_autofree gchar *name = g_strndup (b->name, b->name_len);
+
+    if (b->kind == KIND_NULL) /* nulls only: int64, as the general path */
+      builder_set_kind (b, KIND_INT, f->n_rows);
+    if (builder_is_variable (b->kind) && b->offsets == NULL)
+      b->offsets = g_new0 (guint32, 1);
+    _pulse_record_batch_take_column (batch, name, column_type_of (b->kind), b->length,
+        g_steal_pointer (&b->data), b->data_len, g_steal_pointer (&b->offsets),
+        g_steal_pointer (&b->validity), b->validity_cap);
+  }
+  _pulse_record_batch_set_n_rows (batch, f->n_rows);
+  buffer = pulse_buffer_new_records (batch);
+  pulse_record_batch_unref (batch);
+
+out:
+  for (guint c = 0; c < f->n_cols; c++) {
+    g_free (f->cols[c].data);
+    g_free (f->cols[c].offsets);
+    g_free (f->cols[c].validity);
+  }
+  g_free (f);
+  return buffer;
+}
+
 PulseBuffer *
 _pulse_msgpack_deserialize (GBytes *payload, GError **error)
 {
@@ -795,9 +1260,11 @@ _pulse_msgpack_deserialize (GBytes *payload, GError **error)
   msgpack_zone zone;
   msgpack_object object;
   msgpack_unpack_return ret;
-  PulseBuffer *buffer = NULL;
+  PulseBuffer *buffer = fast_decode (data, len);
   size_t off = 0;
 
+  if (buffer != NULL)
+    return buffer;
   if (!check_payload (data, len, error))
     return NULL;
   if (!msgpack_zone_init (&zone, MSGPACK_ZONE_CHUNK_SIZE)) {

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include <msgpack.h>
 #include <pulsemq/pulsemq.h>
 
 static GBytes *
@@ -972,6 +973,230 @@ test_payload_pool (void)
     g_bytes_unref (held[i]);
 }
 
+/* The msgpack decoder reads flat tables straight into columns; the JSON
+ * decoder is independent code with the same rules. Random flat tables —
+ * keys missing, in another order, null before and after values, ints and
+ * floats mixed, every integer width, strings across the fixstr/str8/str16
+ * boundaries, UTF-8 — are written both ways (JSON by hand, msgpack by
+ * msgpack-c) and must decode to the same records. */
+typedef struct {
+  GString *json;
+  msgpack_sbuffer sbuf;
+  msgpack_packer pk;
+} Doc;
+
+static void
+doc_value (Doc *d, GRand *rand, gint kind)
+{
+  static const gint64 ints[] = { 0, 1, -1, 127, 128, -32, -33, 255, 256, 65535, 65536,
+    G_GINT64_CONSTANT (2147483648), G_GINT64_CONSTANT (-2147483649),
+    G_GINT64_CONSTANT (1099511627776), G_MININT64, G_MAXINT64 };
+  static const gdouble floats[] = { 0.5, -1.25, 1e300, 3.0, -0.0 };
+  static const gchar *strs[] = { "", "a", "600000", "中文", "0123456789012345678901234567890",
+    "01234567890123456789012345678901" };
+
+  switch (kind) {
+    case 0: {
+      gint64 v = ints[g_rand_int_range (rand, 0, G_N_ELEMENTS (ints))];
+      g_string_append_printf (d->json, "%" G_GINT64_FORMAT, v);
+      msgpack_pack_int64 (&d->pk, v);
+      break;
+    }
+    case 1: {
+      gdouble v = floats[g_rand_int_range (rand, 0, G_N_ELEMENTS (floats))];
+      gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
+      g_string_append (d->json, g_ascii_dtostr (buf, sizeof buf, v));
+      if (!strchr (buf, '.') && !strchr (buf, 'e'))
+        g_string_append (d->json, ".0");
+      msgpack_pack_double (&d->pk, v);
+      break;
+    }
+    case 2: {
+      const gchar *v = strs[g_rand_int_range (rand, 0, G_N_ELEMENTS (strs))];
+      guint repeat = g_rand_int_range (rand, 0, 4) == 0 ? 10 : 1; /* str16 */
+      g_autoptr (GString) s = g_string_new (NULL);
+      for (guint i = 0; i < repeat; i++)
+        g_string_append (s, v);
+      g_string_append_printf (d->json, "\"%s\"", s->str);
+      msgpack_pack_str (&d->pk, s->len);
+      msgpack_pack_str_body (&d->pk, s->str, s->len);
+      break;
+    }
+    default: {
+      gboolean v = g_rand_boolean (rand);
+      g_string_append (d->json, v ? "true" : "false");
+      if (v)
+        msgpack_pack_true (&d->pk);
+      else
+        msgpack_pack_false (&d->pk);
+      break;
+    }
+  }
+}
+
+static void
+test_msgpack_flat_matches_json (void)
+{
+  static const gchar *keys[] = { "seq", "px", "sym", "vol", "ok", "ts", "note" };
+  g_autoptr (GRand) rand = g_rand_new_with_seed (20261130);
+
+  for (guint n = 0; n < 300; n++) {
+    Doc d;
+    gint kinds[G_N_ELEMENTS (keys)];
+    guint n_rows = g_rand_int_range (rand, 0, 4) == 0 ? 1 : g_rand_int_range (rand, 0, 40);
+    gboolean one_map = n_rows == 1 && g_rand_boolean (rand);
+    g_autoptr (GBytes) packed = NULL;
+    g_autoptr (PulseBuffer) from_mp = NULL, from_json = NULL;
+    g_autoptr (GBytes) a = NULL, b = NULL;
+    g_autoptr (GError) error = NULL;
+
+    d.json = g_string_new (one_map ? "" : "[");
+    msgpack_sbuffer_init (&d.sbuf);
+    msgpack_packer_init (&d.pk, &d.sbuf, msgpack_sbuffer_write);
+    for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+      kinds[k] = g_rand_int_range (rand, 0, 5); /* 4: ints and floats mixed */
+    if (!one_map)
+      msgpack_pack_array (&d.pk, n_rows);
+    for (guint r = 0; r < n_rows; r++) {
+      guint order[G_N_ELEMENTS (keys)], n_keys = 0;
+
+      for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+        if (g_rand_int_range (rand, 0, 7) > 0) /* sometimes missing */
+          order[n_keys++] = k;
+      if (g_rand_int_range (rand, 0, 3) == 0) /* sometimes in another order */
+        for (guint i = n_keys; i > 1; i--) {
+          guint j = g_rand_int_range (rand, 0, i), t = order[i - 1];
+          order[i - 1] = order[j];
+          order[j] = t;
+        }
+      g_string_append (d.json, r > 0 ? ",{" : "{");
+      msgpack_pack_map (&d.pk, n_keys);
+      for (guint i = 0; i < n_keys; i++) {
+        const gchar *key = keys[order[i]];
+        gint kind = kinds[order[i]];
+
+        g_string_append_printf (d.json, "%s\"%s\":", i > 0 ? "," : "", key);
+        msgpack_pack_str (&d.pk, strlen (key));
+        msgpack_pack_str_body (&d.pk, key, strlen (key));
+        if (g_rand_int_range (rand, 0, 6) == 0) {
+          g_string_append (d.json, "null");
+          msgpack_pack_nil (&d.pk);
+        } else {
+          doc_value (&d, rand, kind == 4 ? g_rand_int_range (rand, 0, 2) : kind);
+        }
+      }
+      g_string_append_c (d.json, '}');
+    }
+    if (!one_map)
+      g_string_append_c (d.json, ']');
+
+    packed = g_bytes_new (d.sbuf.data, d.sbuf.size);
+    from_mp = pulse_deserialize (PULSE_SERIALIZER_MSGPACK, packed, &error);
+    g_assert_no_error (error);
+    from_json = decode_json (d.json->str);
+    g_assert_nonnull (pulse_buffer_get_records (from_mp));
+    g_assert_nonnull (pulse_buffer_get_records (from_json));
+    a = pulse_serialize (PULSE_SERIALIZER_JSON, from_mp, &error);
+    g_assert_no_error (error);
+    b = pulse_serialize (PULSE_SERIALIZER_JSON, from_json, &error);
+    g_assert_no_error (error);
+    if (!g_bytes_equal (a, b))
+      g_error ("doc %u: %s\nmsgpack → %.*s\njson → %.*s", n, d.json->str,
+          (int) g_bytes_get_size (a), (const char *) g_bytes_get_data (a, NULL),
+          (int) g_bytes_get_size (b), (const char *) g_bytes_get_data (b, NULL));
+    for (guint c = 0; c < pulse_record_batch_get_n_columns (pulse_buffer_get_records (from_mp));
+         c++)
+      g_assert_cmpint (pulse_record_batch_get_column_type (pulse_buffer_get_records (from_mp), c),
+          ==, pulse_record_batch_get_column_type (pulse_buffer_get_records (from_json), c));
+    g_string_free (d.json, TRUE);
+    msgpack_sbuffer_destroy (&d.sbuf);
+  }
+}
+
+/* What is not a flat table leaves the fast path for the general one,
+ * with the same outcome as before it existed. */
+static void
+test_msgpack_not_flat (void)
+{
+  static const struct {
+    const gchar *hex;
+    gboolean records; /* else a value tree */
+    const gchar *json;
+  } cases[] = {
+    /* a duplicate key, a nested array, a uint64, a non-string key */
+    { "9182a16101a16102", FALSE, "[{\"a\":1,\"a\":2}]" },
+    { "9181a1619101", FALSE, "[{\"a\":[1]}]" },
+    { "9181a161cfffffffffffffffff", FALSE, "[{\"a\":18446744073709551615}]" },
+    { "91810102", FALSE, NULL },
+    /* a str then an int in one column; rows that are not maps */
+    { "9281a161a17881a16101", FALSE, "[{\"a\":\"x\"},{\"a\":1}]" },
+    { "920102", FALSE, "[1,2]" },
+    /* float32, bin, a NUL inside a value, a column of nulls only: records */
+    { "9181a161ca3fc00000", TRUE, "[{\"a\":1.5}]" },
+    { "9281a161c40201ff81a161c0", TRUE, NULL },
+    { "9181a161a378007a", TRUE, NULL },
+    { "9281a161c081a161c0", TRUE, "[{\"a\":null},{\"a\":null}]" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr (PulseBuffer) b = decode_hex (cases[i].hex);
+
+    g_assert_cmpint (pulse_buffer_get_records (b) != NULL, ==, cases[i].records);
+    if (cases[i].json != NULL)
+      assert_encodes (PULSE_SERIALIZER_JSON, b, cases[i].json);
+  }
+  {
+    /* an all-null column is int64; the NUL stays in the string */
+    g_autoptr (PulseBuffer) nulls = decode_hex ("9281a161c081a161c0");
+    g_autoptr (PulseBuffer) nul = decode_hex ("9181a161a378007a");
+    gsize len;
+    const gchar *s;
+
+    g_assert_cmpint (pulse_record_batch_get_column_type (pulse_buffer_get_records (nulls), 0), ==,
+        PULSE_COLUMN_INT64);
+    s = pulse_record_batch_peek_string (pulse_buffer_get_records (nul), 0, 0, &len);
+    g_assert_cmpmem (s, len, "x\0z", 3);
+  }
+  /* 65 columns: past the fast path's limit, the same batch */
+  {
+    msgpack_sbuffer sbuf;
+    msgpack_packer pk;
+    g_autoptr (GBytes) packed = NULL;
+    g_autoptr (PulseBuffer) b = NULL;
+    g_autoptr (GError) error = NULL;
+
+    msgpack_sbuffer_init (&sbuf);
+    msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
+    msgpack_pack_array (&pk, 2);
+    for (guint r = 0; r < 2; r++) {
+      msgpack_pack_map (&pk, 65);
+      for (guint c = 0; c < 65; c++) {
+        g_autofree gchar *key = g_strdup_printf ("k%u", c);
+        msgpack_pack_str (&pk, strlen (key));
+        msgpack_pack_str_body (&pk, key, strlen (key));
+        msgpack_pack_int64 (&pk, r * 100 + c);
+      }
+    }
+    packed = g_bytes_new (sbuf.data, sbuf.size);
+    msgpack_sbuffer_destroy (&sbuf);
+    b = pulse_deserialize (PULSE_SERIALIZER_MSGPACK, packed, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (pulse_record_batch_get_n_columns (pulse_buffer_get_records (b)), ==, 65);
+    g_assert_cmpint (pulse_record_batch_get_int64 (pulse_buffer_get_records (b), 64, 1), ==, 164);
+  }
+  /* truncated, trailing bytes, invalid UTF-8 in a value: errors, as before */
+  {
+    static const gchar *bad[] = { "9281a16101", "9181a1610100", "9181a161a1ff" };
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+      g_autoptr (GBytes) bytes = from_hex (bad[i]);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (PulseBuffer) b = pulse_deserialize (PULSE_SERIALIZER_MSGPACK, bytes, &error);
+      g_assert_null (b);
+      g_assert_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_DECODE);
+    }
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -991,5 +1216,7 @@ main (int argc, char **argv)
   g_test_add_func ("/codecs/json/malformed", test_json_malformed);
   g_test_add_func ("/codecs/encode-refusals", test_encode_refusals);
   g_test_add_func ("/codecs/payload-pool", test_payload_pool);
+  g_test_add_func ("/codecs/msgpack/flat-matches-json", test_msgpack_flat_matches_json);
+  g_test_add_func ("/codecs/msgpack/not-flat", test_msgpack_not_flat);
   return g_test_run ();
 }
