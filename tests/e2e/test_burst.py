@@ -60,6 +60,26 @@ def check_subscriber(i, result, records, context):
     assert result["last_seq"] == records - 1, f"last seq{where}"
 
 
+def publish(subs, args, records, start_delay, finish):
+    """Runs pulse-launch ARGS for subscribers that are connecting and expect
+    RECORDS each: waits until every one is ready, lets the publisher finish.
+    Returns (exit status, its stderr, the subscribers' results, a context
+    for failure messages)."""
+    for sub in subs:
+        sub.wait_line("connecting", DEADLINE)
+        sub.expect(records)
+    with Launch(args) as pub:
+        for sub in subs:
+            sub.wait_line("ready", start_delay + DEADLINE)
+        rc = pub.finish(finish)
+        for sub in subs:
+            sub.publisher_gone()
+        context = pub.describe()
+        results = [sub.result(finish) for sub in subs]
+        context += "".join(sub.describe() for sub in subs)
+        return rc, pub.stderr(), results, context
+
+
 @skip_unless(zmqpub_drains_at_eos(), "zmqpub does not yet wait at EOS until ZeroMQ has sent "
              "everything: frames ZeroMQ holds at exit are lost")
 def test_burst_reaches_two_subscribers_whole():
@@ -67,25 +87,15 @@ def test_burst_reaches_two_subscribers_whole():
     endpoint = f"tcp://127.0.0.1:{port}"
     subs = [Subscriber(endpoint, "burst", deadline=FINISH + DEADLINE) for _ in range(2)]
     try:
-        for sub in subs:
-            sub.wait_line("connecting", DEADLINE)
-            sub.expect(RECORDS)
         description = burst_pipeline(endpoint, "burst", RECORDS, START_DELAY,
                                      warm_count=20 * START_DELAY)
-        with Launch(["-v", description]) as pub:
-            for sub in subs:
-                sub.wait_line("ready", START_DELAY + DEADLINE)
-            rc = pub.finish(FINISH)
-            for sub in subs:
-                sub.publisher_gone()
-            context = pub.describe()
-            results = [sub.result(FINISH) for sub in subs]
-            context += "".join(sub.describe() for sub in subs)
-            assert rc == 0, f"exit status {rc}{context}"
-            sent = counters(pub.stderr()).get("burstpub.sink")
-            assert sent is not None and sent[1] == RECORDS, f"publisher counted {sent}{context}"
-            for i, result in enumerate(results):
-                check_subscriber(i, result, RECORDS, context)
+        rc, stderr, results, context = publish(subs, ["-v", description], RECORDS, START_DELAY,
+                                               FINISH)
+        assert rc == 0, f"exit status {rc}{context}"
+        sent = counters(stderr).get("burstpub.sink")
+        assert sent is not None and sent[1] == RECORDS, f"publisher counted {sent}{context}"
+        for i, result in enumerate(results):
+            check_subscriber(i, result, RECORDS, context)
     finally:
         for sub in subs:
             sub.kill()

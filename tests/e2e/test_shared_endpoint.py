@@ -17,8 +17,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import taplib  # noqa: E402
 from subpeer import WARM_TOPIC, Subscriber, free_port  # noqa: E402
-from test_burst import check_subscriber, counters  # noqa: E402
-from test_launch import DEADLINE, Launch  # noqa: E402
+from test_burst import check_subscriber, counters, publish  # noqa: E402
+from test_launch import DEADLINE  # noqa: E402
 
 RECORDS = 300_000
 START_DELAY = 3
@@ -41,28 +41,18 @@ def test_three_threads_one_socket():
         f"bind={endpoint}",
     ]
     try:
-        for sub in subs:
-            sub.wait_line("connecting", DEADLINE)
-            sub.expect(RECORDS)
-        with Launch(["-v", "  ".join(chains)]) as pub:
-            for sub in subs:
-                sub.wait_line("ready", START_DELAY + DEADLINE)
-            rc = pub.finish(FINISH)
-            for sub in subs:
-                sub.publisher_gone()
-            context = pub.describe()
-            results = [sub.result(FINISH) for sub in subs]
-            context += "".join(sub.describe() for sub in subs)
-            assert rc == 0, f"exit status {rc}{context}"
-            sent = counters(pub.stderr())
-            for i in range(3):
-                got = sent.get(f"pub{i}.sink")
-                assert got is not None and got[1] == RECORDS, f"pub{i} counted {got}{context}"
-            for i, result in enumerate(results):
-                batch = 500 if i == 1 else 1000
-                assert result["messages"] == RECORDS // batch, f"topic t{i}: {result}{context}"
-                result = dict(result, messages=RECORDS // 1000)
-                check_subscriber(i, result, RECORDS, context)
+        rc, stderr, results, context = publish(subs, ["-v", "  ".join(chains)], RECORDS,
+                                               START_DELAY, FINISH)
+        assert rc == 0, f"exit status {rc}{context}"
+        sent = counters(stderr)
+        for i in range(3):
+            got = sent.get(f"pub{i}.sink")
+            assert got is not None and got[1] == RECORDS, f"pub{i} counted {got}{context}"
+        for i, result in enumerate(results):
+            batch = 500 if i == 1 else 1000
+            assert result["messages"] == RECORDS // batch, f"topic t{i}: {result}{context}"
+            # check_subscriber counts messages of 1,000 records
+            check_subscriber(i, dict(result, messages=RECORDS // 1000), RECORDS, context)
     finally:
         for sub in subs:
             sub.kill()
