@@ -1188,18 +1188,21 @@ fast_row (Fast *f, guint row)
 static PulseBuffer *
 fast_decode (const guint8 *data, gsize len)
 {
-  Fast *f = g_new (Fast, 1);
+  Fast *f;
   PulseRecordBatch *batch = NULL;
   PulseBuffer *buffer = NULL;
   gboolean one_map;
   gboolean ok = TRUE;
   guint64 n_rows;
 
+  /* an empty payload may have no data pointer at all: the general path
+   * words its error */
+  if (len == 0)
+    return NULL;
+  f = g_new (Fast, 1);
   f->p = data;
   f->end = data + len;
   f->n_cols = 0;
-  if (len == 0)
-    goto out;
   one_map = (data[0] & 0xf0) == 0x80 || data[0] == 0xde || data[0] == 0xdf;
   if (one_map) {
     n_rows = 1;

@@ -1082,7 +1082,9 @@ _pulse_record_batch_take_column (PulseRecordBatch *batch, const gchar *name, Pul
   c.name = g_strdup (name);
   c.type = type;
   c.length = length;
-  c.data = data;
+  /* a column of empty strings has no bytes, but its readers add offsets
+   * to the pointer: never NULL */
+  c.data = data != NULL ? data : g_malloc0 (8);
   c.data_len = c.data_cap = data_len;
   if (column_is_variable (&c)) {
     g_return_val_if_fail (offsets != NULL, -1);
