@@ -41,7 +41,6 @@
 /* the first buffer when the data declares no size */
 #define UNKNOWN_SIZE_FLOOR (64 * KiB)
 /* results hold on to at most this share of unused capacity */
-#define SHRINK_WASTE_MIN (4 * KiB)
 
 /* zstd's window is memory the decoder allocates whatever max_size says: a
  * frame without a content size may claim up to 2^27 by default. Allow a
@@ -81,6 +80,7 @@ static gboolean
 out_buf_grow (OutBuf *buf)
 {
   gsize cap = buf->cap < G_MAXSIZE / 2 ? MAX (buf->cap * 2, UNKNOWN_SIZE_FLOOR) : G_MAXSIZE;
+  gsize room;
   guint8 *data;
 
   if (buf->cap >= buf->limit)
@@ -88,7 +88,7 @@ out_buf_grow (OutBuf *buf)
   if (buf->hint > buf->cap && cap > buf->hint)
     cap = buf->hint;
   cap = MIN (cap, buf->limit);
-  data = g_try_realloc (buf->data, cap);
+  data = _pulse_pool_try_realloc (buf->data, buf->len, cap, &room);
   if (data == NULL)
     return FALSE;
   buf->data = data;
@@ -96,20 +96,34 @@ out_buf_grow (OutBuf *buf)
   return TRUE;
 }
 
-/* Hands the bytes over without a copy; gives memory back only when a
- * noticeable share of the buffer is unused. */
+/* The first buffer, from the payload pool (a subscriber's frames reuse
+ * warm buffers); FALSE when memory runs out. */
+static gboolean
+out_buf_alloc (OutBuf *buf)
+{
+  gsize room;
+
+  buf->data = _pulse_pool_try_realloc (NULL, 0, MAX (buf->cap, 1), &room);
+  return buf->data != NULL;
+}
+
+static void
+out_buf_clear (OutBuf *buf)
+{
+  _pulse_pool_free (buf->data);
+  buf->data = NULL;
+}
+
+/* Hands the bytes over without a copy; a buffer far larger than them is
+ * traded for one of their size (see pulse-payload-pool.c). */
 static GBytes *
 out_buf_finish (OutBuf *buf)
 {
-  gsize waste = buf->cap - buf->len;
-
   if (buf->len == 0) {
-    g_free (buf->data);
+    out_buf_clear (buf);
     return g_bytes_new (NULL, 0);
   }
-  if (waste > SHRINK_WASTE_MIN && waste > buf->cap / 8)
-    buf->data = g_realloc (buf->data, buf->len);
-  return g_bytes_new_take (buf->data, buf->len);
+  return _pulse_pool_bytes (g_steal_pointer (&buf->data), buf->len);
 }
 
 static void
@@ -326,8 +340,7 @@ _pulse_lz4_decompress (GBytes *data, gsize max_size, GError **error)
   buf.hint = (gsize) info.contentSize;
   buf.limit = max_size;
   buf.cap = initial_capacity (buf.hint, info.contentSize != 0, len, LZ4_TRUST_RATIO, max_size);
-  buf.data = g_try_malloc (MAX (buf.cap, 1));
-  if (buf.data == NULL) {
+  if (!out_buf_alloc (&buf)) {
     set_out_of_memory (error, "lz4", buf.cap);
     return NULL;
   }
@@ -369,7 +382,7 @@ _pulse_lz4_decompress (GBytes *data, gsize max_size, GError **error)
   return out_buf_finish (&buf);
 
 fail:
-  g_free (buf.data);
+  out_buf_clear (&buf);
   return NULL;
 }
 
@@ -486,8 +499,7 @@ _pulse_zstd_decompress (GBytes *data, gsize max_size, GError **error)
   buf.limit = max_size;
   buf.cap = initial_capacity (
       buf.hint, declared != ZSTD_CONTENTSIZE_UNKNOWN, len, ZSTD_TRUST_RATIO, max_size);
-  buf.data = g_try_malloc (MAX (buf.cap, 1));
-  if (buf.data == NULL) {
+  if (!out_buf_alloc (&buf)) {
     set_out_of_memory (error, "zstd", buf.cap);
     return NULL;
   }
@@ -551,7 +563,7 @@ _pulse_zstd_decompress (GBytes *data, gsize max_size, GError **error)
   return out_buf_finish (&buf);
 
 fail:
-  g_free (buf.data);
+  out_buf_clear (&buf);
   return NULL;
 }
 
@@ -630,8 +642,7 @@ _pulse_snappy_decompress (GBytes *data, gsize max_size, GError **error)
    * that the output comes out at exactly the declared length, so a
    * separate snappy_validate_compressed_buffer pass would only cost time */
   buf.cap = declared;
-  buf.data = g_try_malloc (buf.cap);
-  if (buf.data == NULL) {
+  if (!out_buf_alloc (&buf)) {
     set_out_of_memory (error, "snappy", buf.cap);
     return NULL;
   }
@@ -641,7 +652,7 @@ _pulse_snappy_decompress (GBytes *data, gsize max_size, GError **error)
     g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_DECODE,
         _ ("snappy: corrupt block: %s"),
         status == SNAPPY_BUFFER_TOO_SMALL ? "SNAPPY_BUFFER_TOO_SMALL" : "SNAPPY_INVALID_INPUT");
-    g_free (buf.data);
+    out_buf_clear (&buf);
     return NULL;
   }
   buf.len = out_len;

@@ -79,16 +79,10 @@ class_for (gsize size)
   return shift - MIN_SHIFT;
 }
 
-/**
- * _pulse_payload_alloc:
- * @size: the bytes the caller may write
- * @out_payload: (out) (transfer full): the payload, for
- *   _pulse_payload_finish() or _pulse_payload_discard()
- *
- * Returns: (transfer none): where to write, at least @size bytes
- */
-guint8 *
-_pulse_payload_alloc (gsize size, PulsePayload **out_payload)
+/* A buffer of at least @size bytes, warm from the pool when there is
+ * one; NULL only when @may_fail and memory ran out */
+static PulsePayload *
+payload_new (gsize size, gboolean may_fail)
 {
   PulsePayload *p = NULL;
   guint c = UNPOOLED;
@@ -106,14 +100,35 @@ _pulse_payload_alloc (gsize size, PulsePayload **out_payload)
     g_mutex_unlock (&pool.lock);
   }
   if (p == NULL) {
-    g_return_val_if_fail (capacity <= G_MAXSIZE - sizeof (PulsePayload), NULL);
-    p = g_malloc (sizeof (PulsePayload) + capacity);
+    if (capacity > G_MAXSIZE - sizeof (PulsePayload)) {
+      if (may_fail)
+        return NULL;
+      g_error ("a payload of %" G_GSIZE_FORMAT " bytes", size);
+    }
+    p = may_fail ? g_try_malloc (sizeof (PulsePayload) + capacity)
+                 : g_malloc (sizeof (PulsePayload) + capacity);
+    if (p == NULL)
+      return NULL;
     p->size_class = c;
     p->capacity = capacity;
   }
   p->next = NULL;
-  *out_payload = p;
-  return payload_data (p);
+  return p;
+}
+
+/**
+ * _pulse_payload_alloc:
+ * @size: the bytes the caller may write
+ * @out_payload: (out) (transfer full): the payload, for
+ *   _pulse_payload_finish() or _pulse_payload_discard()
+ *
+ * Returns: (transfer none): where to write, at least @size bytes
+ */
+guint8 *
+_pulse_payload_alloc (gsize size, PulsePayload **out_payload)
+{
+  *out_payload = payload_new (size, FALSE);
+  return payload_data (*out_payload);
 }
 
 static void
@@ -178,6 +193,37 @@ _pulse_payload_discard (PulsePayload *payload)
   payload_release (payload);
 }
 
+static gpointer
+pool_realloc (gpointer data, gsize used, gsize size, gsize *capacity, gboolean may_fail)
+{
+  PulsePayload *old = data != NULL ? (PulsePayload *) data - 1 : NULL;
+  PulsePayload *p;
+
+  if (old != NULL && size <= old->capacity) {
+    *capacity = old->capacity;
+    return data;
+  }
+  if (old != NULL && old->size_class == UNPOOLED && size < ((gsize) 1 << MIN_SHIFT) / 2) {
+    /* small stays small: realloc may grow it in place */
+    p = may_fail ? g_try_realloc (old, sizeof (PulsePayload) + size)
+                 : g_realloc (old, sizeof (PulsePayload) + size);
+    if (p == NULL)
+      return NULL;
+    p->capacity = *capacity = size;
+    return payload_data (p);
+  }
+  p = payload_new (size, may_fail);
+  if (p == NULL)
+    return NULL;
+  if (old != NULL) {
+    g_assert (used <= old->capacity);
+    memcpy (payload_data (p), data, used);
+    payload_release (old);
+  }
+  *capacity = p->capacity;
+  return payload_data (p);
+}
+
 /**
  * _pulse_pool_realloc:
  * @data: (nullable) (transfer full): from an earlier call, or %NULL
@@ -188,36 +234,46 @@ _pulse_payload_discard (PulsePayload *payload)
  * A growable buffer from the same pool, for a record batch's column
  * storage: a batch freed after serializing gives its columns back, and
  * the next batch fills them while they are still mapped. Free it with
- * _pulse_pool_free().
+ * _pulse_pool_free(), or hand it over with _pulse_pool_bytes().
  *
  * Returns: (transfer full): the buffer, with the first @used bytes of @data
  */
 gpointer
 _pulse_pool_realloc (gpointer data, gsize used, gsize size, gsize *capacity)
 {
-  PulsePayload *old = data != NULL ? (PulsePayload *) data - 1 : NULL;
-  PulsePayload *p;
-  guint8 *out;
+  return pool_realloc (data, used, size, capacity, FALSE);
+}
 
-  if (old != NULL && size <= old->capacity) {
-    *capacity = old->capacity;
-    return data;
-  }
-  if (old != NULL && old->size_class == UNPOOLED && size < ((gsize) 1 << MIN_SHIFT) / 2) {
-    /* small stays small: realloc may grow it in place */
-    g_return_val_if_fail (size <= G_MAXSIZE - sizeof (PulsePayload), NULL);
-    p = g_realloc (old, sizeof (PulsePayload) + size);
-    p->capacity = *capacity = size;
-    return payload_data (p);
-  }
-  out = _pulse_payload_alloc (size, &p);
-  if (old != NULL) {
-    g_assert (used <= old->capacity);
-    memcpy (out, data, used);
-    payload_release (old);
-  }
-  *capacity = p->capacity;
-  return out;
+/**
+ * _pulse_pool_try_realloc:
+ * @data: (nullable) (transfer full): from an earlier call, or %NULL
+ * @used: the bytes of @data to keep
+ * @size: the bytes needed
+ * @capacity: (out): the bytes the returned buffer holds
+ *
+ * As _pulse_pool_realloc(), for sizes a peer declared (a decompressor's
+ * output): when memory runs out it returns %NULL and @data is untouched.
+ *
+ * Returns: (transfer full) (nullable): the buffer, or %NULL
+ */
+gpointer
+_pulse_pool_try_realloc (gpointer data, gsize used, gsize size, gsize *capacity)
+{
+  return pool_realloc (data, used, size, capacity, TRUE);
+}
+
+/**
+ * _pulse_pool_bytes:
+ * @data: (transfer full): from _pulse_pool_realloc() or _pulse_pool_try_realloc()
+ * @size: the bytes written, at most its capacity
+ *
+ * Returns: (transfer full): the first @size bytes as #GBytes, as
+ *   _pulse_payload_finish() makes them
+ */
+GBytes *
+_pulse_pool_bytes (gpointer data, gsize size)
+{
+  return _pulse_payload_finish ((PulsePayload *) data - 1, size);
 }
 
 /**

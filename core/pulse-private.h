@@ -37,6 +37,9 @@ G_GNUC_INTERNAL GBytes *_pulse_payload_finish (PulsePayload *payload, gsize size
 G_GNUC_INTERNAL void _pulse_payload_discard (PulsePayload *payload);
 G_GNUC_INTERNAL gpointer _pulse_pool_realloc (
     gpointer data, gsize used, gsize size, gsize *capacity);
+G_GNUC_INTERNAL gpointer _pulse_pool_try_realloc (
+    gpointer data, gsize used, gsize size, gsize *capacity);
+G_GNUC_INTERNAL GBytes *_pulse_pool_bytes (gpointer data, gsize size);
 G_GNUC_INTERNAL void _pulse_pool_free (gpointer data);
 
 /* pulse-zmq.c: the process-wide ZeroMQ context, created once, never destroyed */
