@@ -13,10 +13,11 @@
  * behind a compressor both arms time the compressor stage only, on the
  * same serialized bytes, pulse_compress() against the bare call.
  *
- * MB/s counts serialized, uncompressed bytes (10^6). Each case alternates
- * the two arms in ten short slices (the order swapped every slice) and
- * keeps each arm's best, so that a phase of load on a shared machine
- * hurts both or neither.
+ * MB/s counts serialized, uncompressed bytes (10^6), the median of ten
+ * short slices. The two arms take the slices in pairs, the order swapped
+ * every pair, and the ratio is the median of the pairs' ratios: a phase of
+ * load on a shared machine lands on both arms of a pair, and the pairs it
+ * spoiled do not move the median.
  */
 #include "config.h"
 
@@ -374,26 +375,41 @@ bench_codecs (const BenchOptions *opts)
       for (guint dir = 0; dir < 2; dir++) {
         void (*ours) (Case *) = dir == 0 ? ours_encode : ours_decode;
         void (*bare) (Case *) = dir == 0 ? bare_encode : bare_decode;
-        gdouble best = 0, raw_best = 0;
+        g_autoptr (GArray) ours_rates = g_array_new (FALSE, FALSE, sizeof (gdouble));
+        g_autoptr (GArray) bare_rates = g_array_new (FALSE, FALSE, sizeof (gdouble));
+        g_autoptr (GArray) ratios = g_array_new (FALSE, FALSE, sizeof (gdouble));
         g_autofree gchar *raw_text = NULL, *ratio_text = NULL;
+        gdouble rate, raw_rate = 0;
 
-        /* short slices in turns, the order swapped every slice: a phase
-         * of a noisy host lands on both arms, and each keeps its best */
+        /* short slices in pairs, the order swapped every pair: a phase of
+         * a noisy host lands on both arms of a pair, and the median of
+         * the pairs' ratios ignores the pairs it spoiled */
         for (guint i = 0; i < SLICES; i++) {
+          gdouble o, b = 0;
+
           if (has_raw && i % 2 == 1)
-            raw_best = MAX (raw_best, measure (bare, &c, slice));
-          best = MAX (best, measure (ours, &c, slice));
+            b = measure (bare, &c, slice);
+          o = measure (ours, &c, slice);
           if (has_raw && i % 2 == 0)
-            raw_best = MAX (raw_best, measure (bare, &c, slice));
+            b = measure (bare, &c, slice);
+          g_array_append_val (ours_rates, o);
+          if (has_raw) {
+            gdouble r = o / b;
+            g_array_append_val (bare_rates, b);
+            g_array_append_val (ratios, r);
+          }
         }
-        raw_text = has_raw ? g_strdup_printf ("%.1f", raw_best * size / 1e6) : g_strdup ("-");
-        ratio_text = has_raw ? g_strdup_printf ("%.3f", best / raw_best) : g_strdup ("-");
+        rate = bench_median (ours_rates);
+        if (has_raw)
+          raw_rate = bench_median (bare_rates);
+        raw_text = has_raw ? g_strdup_printf ("%.1f", raw_rate * size / 1e6) : g_strdup ("-");
+        ratio_text = has_raw ? g_strdup_printf ("%.3f", bench_median (ratios)) : g_strdup ("-");
         printf ("  %-16s %-7s %9" G_GSIZE_FORMAT " %12.0f %9.1f %12s %7s\n", name,
-            dir == 0 ? "encode" : "decode", size, best * ROWS, best * size / 1e6, raw_text,
+            dir == 0 ? "encode" : "decode", size, rate * ROWS, rate * size / 1e6, raw_text,
             ratio_text);
         printf ("RESULT scenario=codecs codec=%s direction=%s bytes=%" G_GSIZE_FORMAT
                 " records_per_s=%.0f mb_per_s=%.1f raw_mb_per_s=%s ratio=%s\n",
-            name, dir == 0 ? "encode" : "decode", size, best * ROWS, best * size / 1e6, raw_text,
+            name, dir == 0 ? "encode" : "decode", size, rate * ROWS, rate * size / 1e6, raw_text,
             ratio_text);
         fflush (stdout);
       }
