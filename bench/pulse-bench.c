@@ -486,8 +486,8 @@ usage (void)
       "                   codecs: seconds per arm and case (default 1.5)\n"
       "  --runs N         repeat, and report medians (default 1)\n"
       "  --quick          small counts, for smoke tests and meson benchmark targets\n"
-      "  --rounds N       burst, latency: the arms take turns N times per run, a slice\n"
-      "                   of the records or seconds each (default 4)\n"
+      "  --rounds N       burst: the arms take turns N times per run, a slice\n"
+      "                   of the records each (default 8)\n"
       "  --arm ARM        burst, latency: run only pipeline, bare or (burst) pre-built\n"
       "                   (for profiling; no ratio)\n"
       "  --verbose        more detail\n");
@@ -520,7 +520,7 @@ main (int argc, char **argv)
   opts.batch = 1000;
   opts.subscribers = 2;
   opts.runs = 1;
-  opts.rounds = 4;
+  opts.rounds = 8;
   opts.seconds = 5;
   for (gint i = 2; i < argc; i++) {
     const gchar *a = argv[i];
