@@ -12,11 +12,12 @@
  * pulse_producer_push_buffer() from the thread that follows the schedule)
  * and bare libzmq (a plain PUB sending the same msgpack map, about 64
  * bytes, as the same 4 frames). At every tick that thread sends message k
- * through both, in turns first, each to a subscriber process of its own:
- * on a machine that stalls for milliseconds now and then, arms run one
- * after the other catch different stalls and their ratio is noise, while
- * arms side by side catch the same ones. Percentiles come from the
- * subscribers' log-bucket histograms (1.6 % resolution).
+ * through both, in turns first, to one subscriber process connected to
+ * both: on a machine that stalls for milliseconds now and then, arms run
+ * one after the other catch different stalls and their ratio is noise,
+ * while arms side by side, sent by one thread and read by one, catch the
+ * same ones. Percentiles come from the subscriber's log-bucket histograms
+ * (1.6 % resolution).
  */
 #include "config.h"
 
@@ -42,17 +43,20 @@ typedef struct {
   guint64 lost;
 } Arm;
 
+/* @bare: take the bare arm's figures of a paired subscriber */
 static gboolean
-collect (Arm *arm, BenchSubs *subs, guint64 messages, gint64 go_ns, gint64 sent_ns, GError **error)
+collect (Arm *arm, BenchSubs *subs, gboolean bare, guint64 messages, gint64 go_ns, gint64 sent_ns,
+    GError **error)
 {
   BenchSub *s = &subs->subs[0];
+  BenchHist *hist = bare ? s->b_hist : s->hist;
 
-  if (s->hist == NULL) {
+  if (hist == NULL) {
     g_set_error (error, BENCH_ERROR, 0, "the subscriber sent no histogram");
     return FALSE;
   }
-  bench_hist_merge (&arm->hist, s->hist);
-  arm->lost += s->lost + s->malformed;
+  bench_hist_merge (&arm->hist, hist);
+  arm->lost += bare ? s->b_lost + s->b_malformed : s->lost + s->malformed;
   arm->sent += messages;
   arm->sent_ns += MAX (sent_ns - go_ns, 1);
   return TRUE;
@@ -67,13 +71,27 @@ arm_us (const Arm *arm, gdouble q)
 static void
 pipe_warm (gpointer user_data)
 {
-  bench_pipe_ctl (user_data, "WARM");
+  bench_pipe_ctl (user_data, "WARM pipeline");
 }
 
 static void
 raw_warm (gpointer user_data)
 {
-  bench_raw_ctl (user_data, "WARM");
+  bench_raw_ctl (user_data, "WARM bare");
+}
+
+typedef struct {
+  BenchPipe *pipe;
+  BenchRaw *raw;
+} Pair;
+
+static void
+pair_warm (gpointer user_data)
+{
+  Pair *pair = user_data;
+
+  pipe_warm (pair->pipe);
+  raw_warm (pair->raw);
 }
 
 static gint64
@@ -118,7 +136,7 @@ cursor_write (void *data, const char *buf, size_t len)
 
 /* message k with bare libzmq: the same map, packed by msgpack-c */
 static gboolean
-send_bare (BenchRaw *raw, guint64 k, gint64 due, GError **error)
+send_bare (BenchRaw *raw, const gchar *topic, guint64 k, gint64 due, GError **error)
 {
   guint8 buf[128];
   Cursor cursor = { buf };
@@ -136,8 +154,7 @@ send_bare (BenchRaw *raw, guint64 k, gint64 due, GError **error)
   msgpack_pack_str (&pk, 2);
   msgpack_pack_str_body (&pk, "ts", 2);
   msgpack_pack_int64 (&pk, due);
-  if (!bench_raw_send (
-          raw, BENCH_TOPIC, strlen (BENCH_TOPIC), 0x00, 1, buf, cursor.p - buf, NULL, NULL)) {
+  if (!bench_raw_send (raw, topic, strlen (topic), 0x00, 1, buf, cursor.p - buf, NULL, NULL)) {
     g_set_error (error, BENCH_ERROR, 0, "zmq_send: %s", zmq_strerror (zmq_errno ()));
     return FALSE;
   }
@@ -146,33 +163,42 @@ send_bare (BenchRaw *raw, guint64 k, gint64 due, GError **error)
 
 /* Both arms on one schedule: at every tick the same thread sends message
  * k through the pipeline and through bare libzmq, the pipeline first on
- * even ticks and second on odd ones, each to a subscriber process of its
- * own. A stall of the machine then delays both alike, and the ratio of
- * their percentiles measures the pipeline, not the luck of the moment.
- * Either arm may be NULL, to run one alone. */
+ * even ticks and second on odd ones, to one subscriber process whose one
+ * socket is connected to both publishers (the bare arm on a topic of its
+ * own). A stall of the machine, of the sending thread or of the
+ * subscriber then delays both alike, and the ratio of their percentiles
+ * measures the pipeline, not the luck of the moment. Either arm may be
+ * NULL, to run one alone with a subscriber of its own. */
 static gboolean
 run_paired (gdouble rate, gdouble seconds, Arm *pipeline, Arm *bare, GError **error)
 {
-  BenchPipe *pipe = NULL;
-  BenchRaw *raw = NULL;
-  BenchSubs *pipe_subs = NULL, *raw_subs = NULL;
+  Pair pair = { NULL, NULL };
+  BenchSubs *subs = NULL;
   guint64 n = MAX (1, (guint64) (rate * seconds));
   gdouble period = 1e9 / rate;
   g_autofree gchar *end = bench_end_message (n, n);
+  const gchar *bare_topic = pipeline != NULL ? BENCH_BARE_TOPIC : BENCH_TOPIC;
   gint64 go_ns, sent_ns;
   gboolean ok = FALSE;
 
-  if (pipeline != NULL &&
-      ((pipe = bench_pipe_new (NULL, error)) == NULL ||
-          (pipe_subs = bench_subs_spawn (
-               1, pipe->address, BENCH_LATENCY_FROM_SCHEDULED, 0, FALSE, error)) == NULL ||
-          !bench_subs_wait_ready (pipe_subs, pipe_warm, pipe, error)))
+  if (pipeline != NULL && (pair.pipe = bench_pipe_new (NULL, error)) == NULL)
     goto out;
-  if (bare != NULL &&
-      ((raw = bench_raw_new (error)) == NULL ||
-          (raw_subs = bench_subs_spawn (
-               1, raw->address, BENCH_LATENCY_FROM_SCHEDULED, 0, FALSE, error)) == NULL ||
-          !bench_subs_wait_ready (raw_subs, raw_warm, raw, error)))
+  if (bare != NULL && (pair.raw = bench_raw_new (error)) == NULL)
+    goto out;
+  if (pair.pipe != NULL && pair.raw != NULL)
+    subs = bench_subs_spawn_paired (pair.pipe->address, pair.raw->address, error);
+  else
+    subs = bench_subs_spawn (1, pair.pipe != NULL ? pair.pipe->address : pair.raw->address,
+        BENCH_LATENCY_FROM_SCHEDULED, 0, FALSE, error);
+  if (subs == NULL ||
+      !bench_subs_wait_ready (subs,
+          pair.pipe != NULL && pair.raw != NULL ? pair_warm
+              : pair.pipe != NULL               ? pipe_warm
+                                                : raw_warm,
+          pair.pipe != NULL && pair.raw != NULL ? (gpointer) &pair
+              : pair.pipe != NULL               ? (gpointer) pair.pipe
+                                                : (gpointer) pair.raw,
+          error))
     goto out;
 
   go_ns = bench_now_ns () + 1000000; /* the grid starts 1 ms from now */
@@ -182,38 +208,35 @@ run_paired (gdouble rate, gdouble seconds, Arm *pipeline, Arm *bare, GError **er
     if (bench_now_ns () < due)
       bench_sleep_until (due);
     if (k % 2 == 0) {
-      if ((pipe != NULL && !send_pipeline (pipe, k, due, error)) ||
-          (raw != NULL && !send_bare (raw, k, due, error)))
+      if ((pair.pipe != NULL && !send_pipeline (pair.pipe, k, due, error)) ||
+          (pair.raw != NULL && !send_bare (pair.raw, bare_topic, k, due, error)))
         goto out;
     } else {
-      if ((raw != NULL && !send_bare (raw, k, due, error)) ||
-          (pipe != NULL && !send_pipeline (pipe, k, due, error)))
+      if ((pair.raw != NULL && !send_bare (pair.raw, bare_topic, k, due, error)) ||
+          (pair.pipe != NULL && !send_pipeline (pair.pipe, k, due, error)))
         goto out;
     }
   }
   sent_ns = bench_now_ns ();
-  if (pipe != NULL)
-    bench_pipe_ctl (pipe, end);
-  if (raw != NULL)
-    bench_raw_ctl (raw, end);
-  if (pipe != NULL &&
-      (!bench_subs_wait_done (pipe_subs, timeout_us (seconds), error) ||
-          !bench_pipe_finish (pipe, error) ||
-          !collect (pipeline, pipe_subs, n, go_ns, sent_ns, error)))
+  if (pair.pipe != NULL)
+    bench_pipe_ctl (pair.pipe, end);
+  if (pair.raw != NULL)
+    bench_raw_ctl (pair.raw, end);
+  if (!bench_subs_wait_done (subs, timeout_us (seconds), error) ||
+      (pair.pipe != NULL && !bench_pipe_finish (pair.pipe, error)))
     goto out;
-  if (raw != NULL &&
-      (!bench_subs_wait_done (raw_subs, timeout_us (seconds), error) ||
-          !collect (bare, raw_subs, n, go_ns, sent_ns, error)))
+  if (pipeline != NULL && !collect (pipeline, subs, FALSE, n, go_ns, sent_ns, error))
+    goto out;
+  /* alone, the bare arm's figures are the subscriber's own */
+  if (bare != NULL && !collect (bare, subs, pipeline != NULL, n, go_ns, sent_ns, error))
     goto out;
   ok = TRUE;
 
 out:
-  if (pipe_subs != NULL)
-    bench_subs_free (pipe_subs);
-  if (raw_subs != NULL)
-    bench_subs_free (raw_subs);
-  bench_pipe_free (pipe);
-  bench_raw_free (raw);
+  if (subs != NULL)
+    bench_subs_free (subs);
+  bench_pipe_free (pair.pipe);
+  bench_raw_free (pair.raw);
   return ok;
 }
 

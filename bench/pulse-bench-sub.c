@@ -1,7 +1,8 @@
 /* PulseMQ — pulse-bench's subscriber process
  *
- *   pulse-bench sub --connect ADDRESS [--latency-from frame|scheduled]
- *                   [--seq-wrap N] [--stall] [--full-check]
+ *   pulse-bench sub --connect ADDRESS [--connect-bare ADDRESS]
+ *                   [--latency-from frame|scheduled] [--seq-wrap N] [--stall]
+ *                   [--full-check]
  *
  * The same code receives every arm of a scenario, so that differences are
  * the publishers'. It subscribes to the data topic, then to the control
@@ -18,6 +19,13 @@
  * "END records frames" on the control topic ends the run: data and control
  * share one socket, so everything sent before it has arrived. It prints
  * one line, DONE key=value …, and exits.
+ *
+ * With --connect-bare the one socket also connects to a bare publisher
+ * that sends on BENCH_BARE_TOPIC: the latency scenario's two arms reach
+ * the same socket, I/O thread and process, so a stall of the subscriber
+ * delays both alike. It is READY once it has a WARM from each ("WARM
+ * pipeline", "WARM bare"), done at the second END, and reports the bare
+ * arm's figures beside the pipeline's as b_… keys.
  *
  * With --stall it stops reading once READY: a subscriber that is stuck.
  * It exits when its stdin closes (the publisher went away).
@@ -336,14 +344,30 @@ on_data (Sub *sub, zmq_msg_t *parts, guint n_parts, gint64 now)
     bench_hist_record (&sub->hist, now - sent_ns);
 }
 
-static void
-report (Sub *sub, guint64 expected)
+static guint64
+lost_of (Sub *sub, guint64 expected)
 {
-  guint64 lost = expected > sub->records ? expected - sub->records : 0;
+  return MAX (expected > sub->records ? expected - sub->records : 0, sub->missing);
+}
+
+/* @b: the bare arm of a paired latency run, or NULL */
+static void
+report (Sub *sub, Sub *b, guint64 expected)
+{
+  guint64 lost = lost_of (sub, expected);
   g_autofree gchar *hist = bench_hist_to_string (&sub->hist);
 
-  lost = MAX (lost, sub->missing);
-  printf ("DONE frames=%" G_GUINT64_FORMAT " records=%" G_GUINT64_FORMAT " lost=%" G_GUINT64_FORMAT
+  if (b != NULL) {
+    g_autofree gchar *b_hist = bench_hist_to_string (&b->hist);
+
+    /* the pipeline's figures as usual, the bare arm's beside them */
+    printf ("DONE b_records=%" G_GUINT64_FORMAT " b_lost=%" G_GUINT64_FORMAT
+            " b_malformed=%" G_GUINT64_FORMAT " b_max_ns=%" G_GINT64_FORMAT " b_hist=%s",
+        b->records, lost_of (b, expected), b->malformed, b->hist.max, b_hist);
+  } else {
+    printf ("DONE");
+  }
+  printf (" frames=%" G_GUINT64_FORMAT " records=%" G_GUINT64_FORMAT " lost=%" G_GUINT64_FORMAT
           " malformed=%" G_GUINT64_FORMAT " first_ns=%" G_GINT64_FORMAT " last_ns=%" G_GINT64_FORMAT
           " p50_ns=%" G_GINT64_FORMAT " p90_ns=%" G_GINT64_FORMAT " p99_ns=%" G_GINT64_FORMAT
           " p999_ns=%" G_GINT64_FORMAT " max_ns=%" G_GINT64_FORMAT " hist=%s\n",
@@ -371,12 +395,13 @@ wait_for_stdin_eof (void)
 int
 bench_sub_main (int argc, char **argv)
 {
-  const gchar *address = NULL;
+  const gchar *address = NULL, *bare_address = NULL;
   gboolean stall = FALSE, ready = FALSE;
   const gint zero = 0;
   void *ctx, *sock;
-  Sub *sub = g_new0 (Sub, 1);
+  Sub *sub = g_new0 (Sub, 1), *b = NULL;
   zmq_msg_t parts[4];
+  guint warm = 0, ends = 0; /* paired: WARM of each publisher seen (bits), END seen */
   int ret = 1;
 
   for (guint i = 0; i < 4; i++)
@@ -386,6 +411,8 @@ bench_sub_main (int argc, char **argv)
   for (gint i = 1; i < argc; i++) {
     if (strcmp (argv[i], "--connect") == 0 && i + 1 < argc)
       address = argv[++i];
+    else if (strcmp (argv[i], "--connect-bare") == 0 && i + 1 < argc)
+      bare_address = argv[++i];
     else if (strcmp (argv[i], "--latency-from") == 0 && i + 1 < argc)
       sub->from = strcmp (argv[++i], "scheduled") == 0 ? BENCH_LATENCY_FROM_SCHEDULED
                                                        : BENCH_LATENCY_FROM_FRAME;
@@ -403,6 +430,11 @@ bench_sub_main (int argc, char **argv)
     g_free (sub);
     return 2;
   }
+  if (bare_address != NULL) {
+    b = g_new0 (Sub, 1);
+    *b = *sub;
+    bench_hist_init (&b->hist);
+  }
 
   ctx = zmq_ctx_new ();
   sock = zmq_socket (ctx, ZMQ_SUB);
@@ -417,13 +449,15 @@ bench_sub_main (int argc, char **argv)
     zmq_setsockopt (sock, ZMQ_RCVHWM, &zero, sizeof zero);
   }
   zmq_setsockopt (sock, ZMQ_LINGER, &zero, sizeof zero);
-  if (zmq_connect (sock, address) != 0) {
-    g_printerr (
-        "pulse-bench sub: cannot connect to %s: %s\n", address, zmq_strerror (zmq_errno ()));
+  if (zmq_connect (sock, address) != 0 ||
+      (bare_address != NULL && zmq_connect (sock, bare_address) != 0)) {
+    g_printerr ("pulse-bench sub: cannot connect: %s\n", zmq_strerror (zmq_errno ()));
     goto out;
   }
   /* data first: a control message then proves both are in place */
   zmq_setsockopt (sock, ZMQ_SUBSCRIBE, BENCH_TOPIC, strlen (BENCH_TOPIC));
+  if (b != NULL)
+    zmq_setsockopt (sock, ZMQ_SUBSCRIBE, BENCH_BARE_TOPIC, strlen (BENCH_BARE_TOPIC));
   zmq_setsockopt (sock, ZMQ_SUBSCRIBE, BENCH_CTL_TOPIC, strlen (BENCH_CTL_TOPIC));
 
   for (;;) {
@@ -460,7 +494,10 @@ bench_sub_main (int argc, char **argv)
             ? g_strndup (zmq_msg_data (&parts[3]), zmq_msg_size (&parts[3]))
             : g_strdup ("");
 
-        if (g_str_has_prefix (text, "WARM") && !ready) {
+        /* paired: a WARM from each publisher ("WARM pipeline", "WARM bare") */
+        if (b != NULL && g_str_has_prefix (text, "WARM"))
+          warm |= g_str_has_suffix (text, "bare") ? 2 : 1;
+        if (g_str_has_prefix (text, "WARM") && !ready && (b == NULL || warm == 3)) {
           ready = TRUE;
           printf ("READY\n");
           fflush (stdout);
@@ -469,13 +506,17 @@ bench_sub_main (int argc, char **argv)
             ret = 0;
             goto out;
           }
-        } else if (g_str_has_prefix (text, "END ")) {
-          report (sub, g_ascii_strtoull (text + 4, NULL, 10));
+        } else if (g_str_has_prefix (text, "END ") && ++ends == (b != NULL ? 2 : 1)) {
+          /* each publisher's END comes after all its data */
+          report (sub, b, g_ascii_strtoull (text + 4, NULL, 10));
           ret = 0;
           goto out;
         }
       } else if (ready) {
-        on_data (sub, parts, n, now);
+        gboolean bare = b != NULL && zmq_msg_size (&parts[0]) == strlen (BENCH_BARE_TOPIC) &&
+            memcmp (zmq_msg_data (&parts[0]), BENCH_BARE_TOPIC, strlen (BENCH_BARE_TOPIC)) == 0;
+
+        on_data (bare ? b : sub, parts, n, now);
       }
     }
   }
@@ -486,5 +527,6 @@ out:
   zmq_close (sock);
   zmq_ctx_term (ctx);
   g_free (sub);
+  g_free (b);
   return ret;
 }

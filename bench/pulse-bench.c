@@ -264,9 +264,9 @@ bench_self_exe (void)
 
 /* ---- subscribers, seen from the publisher -------------------------------------- */
 
-BenchSubs *
-bench_subs_spawn (guint n, const gchar *address, BenchLatencyFrom from, guint64 seq_wrap,
-    gboolean stall, GError **error)
+static BenchSubs *
+subs_spawn (guint n, const gchar *address, const gchar *bare_address, BenchLatencyFrom from,
+    guint64 seq_wrap, gboolean stall, GError **error)
 {
   BenchSubs *subs = g_new0 (BenchSubs, 1);
   g_autofree gchar *wrap = g_strdup_printf ("%" G_GUINT64_FORMAT, seq_wrap);
@@ -274,13 +274,23 @@ bench_subs_spawn (guint n, const gchar *address, BenchLatencyFrom from, guint64 
   subs->subs = g_new0 (BenchSub, n);
   for (guint i = 0; i < n; i++) {
     BenchSub *s = &subs->subs[i];
-    const gchar *argv[] = { bench_self_exe (), "sub", "--connect", address, "--latency-from",
-      from == BENCH_LATENCY_FROM_FRAME ? "frame" : "scheduled", "--seq-wrap", wrap,
-      stall ? "--stall" : NULL, NULL };
+    g_autoptr (GPtrArray) args = g_ptr_array_new ();
+    const gchar *fixed[] = { bench_self_exe (), "sub", "--connect", address, "--latency-from",
+      from == BENCH_LATENCY_FROM_FRAME ? "frame" : "scheduled", "--seq-wrap", wrap };
+
+    for (guint a = 0; a < G_N_ELEMENTS (fixed); a++)
+      g_ptr_array_add (args, (gpointer) fixed[a]);
+    if (stall)
+      g_ptr_array_add (args, "--stall");
+    if (bare_address != NULL) {
+      g_ptr_array_add (args, "--connect-bare");
+      g_ptr_array_add (args, (gpointer) bare_address);
+    }
+    g_ptr_array_add (args, NULL);
     /* stdin stays open on our side: the subscriber ends when it closes,
      * so that it never outlives a publisher that died */
-    if (!g_spawn_async_with_pipes (NULL, (gchar **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
-            NULL, &s->pid, &s->in_fd, &s->out_fd, NULL, error)) {
+    if (!g_spawn_async_with_pipes (NULL, (gchar **) args->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+            NULL, NULL, &s->pid, &s->in_fd, &s->out_fd, NULL, error)) {
       bench_subs_free (subs);
       return NULL;
     }
@@ -291,10 +301,24 @@ bench_subs_spawn (guint n, const gchar *address, BenchLatencyFrom from, guint64 
   return subs;
 }
 
+BenchSubs *
+bench_subs_spawn (guint n, const gchar *address, BenchLatencyFrom from, guint64 seq_wrap,
+    gboolean stall, GError **error)
+{
+  return subs_spawn (n, address, NULL, from, seq_wrap, stall, error);
+}
+
+BenchSubs *
+bench_subs_spawn_paired (const gchar *address, const gchar *bare_address, GError **error)
+{
+  return subs_spawn (1, address, bare_address, BENCH_LATENCY_FROM_SCHEDULED, 0, FALSE, error);
+}
+
 static void
 parse_done (BenchSub *s, const gchar *line)
 {
   g_auto (GStrv) fields = g_strsplit (line, " ", -1);
+  gint64 b_max = 0;
 
   for (guint i = 1; fields[i] != NULL; i++) {
     gchar *eq = strchr (fields[i], '=');
@@ -326,17 +350,30 @@ parse_done (BenchSub *s, const gchar *line)
       s->p999_ns = v;
     else if (strcmp (fields[i], "max_ns") == 0)
       s->max_ns = v;
-    else if (strcmp (fields[i], "hist") == 0) {
-      g_free (s->hist);
-      s->hist = g_new (BenchHist, 1);
-      bench_hist_init (s->hist);
-      if (!bench_hist_add_string (s->hist, eq + 1))
-        g_clear_pointer (&s->hist, g_free);
-    }
+    else if (strcmp (fields[i], "hist") == 0 || strcmp (fields[i], "b_hist") == 0) {
+      BenchHist **h = fields[i][0] == 'b' ? &s->b_hist : &s->hist;
+
+      g_free (*h);
+      *h = g_new (BenchHist, 1);
+      bench_hist_init (*h);
+      if (!bench_hist_add_string (*h, eq + 1))
+        g_clear_pointer (h, g_free);
+    } else if (strcmp (fields[i], "b_records") == 0)
+      s->b_records = (guint64) v;
+    else if (strcmp (fields[i], "b_lost") == 0)
+      s->b_lost = (guint64) v;
+    else if (strcmp (fields[i], "b_malformed") == 0)
+      s->b_malformed = (guint64) v;
+    else if (strcmp (fields[i], "b_max_ns") == 0)
+      b_max = v;
   }
   if (s->hist != NULL) {
     s->hist->max = s->max_ns;
     s->hist->min = 0;
+  }
+  if (s->b_hist != NULL) {
+    s->b_hist->max = b_max;
+    s->b_hist->min = 0;
   }
   s->done = TRUE;
 }
@@ -456,6 +493,7 @@ bench_subs_free (BenchSubs *subs)
     g_spawn_close_pid (s->pid);
     g_string_free (s->line, TRUE);
     g_free (s->hist);
+    g_free (s->b_hist);
   }
   g_free (subs->subs);
   g_free (subs);

@@ -69,6 +69,7 @@ const gchar *bench_record_data (guint64 seq); /* BENCH_DATA_LEN hex characters, 
 
 #define BENCH_TOPIC "burst_topic"
 #define BENCH_CTL_TOPIC "ctl"
+#define BENCH_BARE_TOPIC "bare" /* the bare arm's, when one subscriber reads both arms */
 
 typedef enum {
   BENCH_LATENCY_FROM_FRAME,     /* now − frame 3, the publisher's send time */
@@ -91,6 +92,9 @@ typedef struct {
   gint64 last_ns;  /* when the last one came */
   gint64 p50_ns, p90_ns, p99_ns, p999_ns, max_ns;
   BenchHist *hist; /* every latency it measured */
+  /* paired (bench_subs_spawn_paired): the bare arm's, from b_… keys */
+  guint64 b_records, b_lost, b_malformed;
+  BenchHist *b_hist;
 } BenchSub;
 
 typedef struct {
@@ -103,6 +107,10 @@ typedef struct {
  * never. */
 BenchSubs *bench_subs_spawn (guint n, const gchar *address, BenchLatencyFrom from, guint64 seq_wrap,
     gboolean stall, GError **error);
+/* One subscriber of both latency arms: @address (the pipeline, on
+ * BENCH_TOPIC) and @bare_address (on BENCH_BARE_TOPIC), one socket */
+BenchSubs *
+bench_subs_spawn_paired (const gchar *address, const gchar *bare_address, GError **error);
 /* Calls @warm (which publishes one control message "WARM") until every
  * subscriber says it saw one: their data subscription is then in place,
  * because it was made before the control one. */
