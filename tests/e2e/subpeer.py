@@ -226,9 +226,16 @@ class Subscriber:
 
     def publisher_gone(self, quiet=5.0):
         """The publisher exited: whatever it sent is in the kernel already, so
-        give up after quiet seconds without data instead of at the deadline."""
-        self.proc.stdin.write(f"quiet {quiet}\n")
-        self.proc.stdin.flush()
+        give up after quiet seconds without data instead of at the deadline.
+        A subscriber that already has every record has exited: nothing to say."""
+        try:
+            self.proc.stdin.write(f"quiet {quiet}\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            try:
+                self.proc.stdin.close()  # drops the line it could not write
+            except BrokenPipeError:
+                pass
 
     def result(self, timeout):
         line = self.wait_line("result ", timeout)
