@@ -248,21 +248,6 @@ pool_clear (Pool *pool)
   g_async_queue_unref (pool->free);
 }
 
-typedef struct {
-  guint8 *p;
-} Cursor;
-
-/* inlined into the packing loop: msgpack-c's write becomes a store */
-static inline int
-cursor_write (void *data, const char *buf, size_t len)
-{
-  Cursor *c = data;
-
-  memcpy (c->p, buf, len);
-  c->p += len;
-  return 0;
-}
-
 /* the largest msgpack encoding of one record: map header, 3 keys with
  * their headers, 2 int64, a str header and the data */
 #define RECORD_BOUND (1 + 4 + 9 + 5 + 5 + BENCH_DATA_LEN + 3 + 9)
@@ -272,10 +257,10 @@ cursor_write (void *data, const char *buf, size_t len)
 static gsize
 pack_records (guint8 *out, const gint64 *seqs, const gchar *data, const gint64 *ts, guint n)
 {
-  Cursor cursor = { out };
+  BenchCursor cursor = { out };
   msgpack_packer pk;
 
-  msgpack_packer_init (&pk, &cursor, cursor_write);
+  msgpack_packer_init (&pk, &cursor, bench_cursor_write);
   msgpack_pack_array (&pk, n);
   for (guint i = 0; i < n; i++) {
     msgpack_pack_map (&pk, 3);

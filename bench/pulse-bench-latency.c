@@ -120,29 +120,15 @@ send_pipeline (BenchPipe *pipe, guint64 k, gint64 due, GError **error)
   return ok;
 }
 
-typedef struct {
-  guint8 *p;
-} Cursor;
-
-static inline int
-cursor_write (void *data, const char *buf, size_t len)
-{
-  Cursor *c = data;
-
-  memcpy (c->p, buf, len);
-  c->p += len;
-  return 0;
-}
-
 /* message k with bare libzmq: the same map, packed by msgpack-c */
 static gboolean
 send_bare (BenchRaw *raw, const gchar *topic, guint64 k, gint64 due, GError **error)
 {
   guint8 buf[128];
-  Cursor cursor = { buf };
+  BenchCursor cursor = { buf };
   msgpack_packer pk;
 
-  msgpack_packer_init (&pk, &cursor, cursor_write);
+  msgpack_packer_init (&pk, &cursor, bench_cursor_write);
   msgpack_pack_map (&pk, 3);
   msgpack_pack_str (&pk, 3);
   msgpack_pack_str_body (&pk, "seq", 3);

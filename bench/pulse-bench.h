@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include <string.h>
+
 #include <glib.h>
 
 G_BEGIN_DECLS
@@ -63,6 +65,22 @@ gboolean bench_hist_add_string (BenchHist *h, const gchar *text);
 /* ---- the original's records {"seq": int, "data": 64-char str, "ts": int} ---- */
 
 #define BENCH_DATA_LEN 64
+
+/* msgpack-c's packer writing into memory sized beforehand: inlined into
+ * a packing loop, its write becomes a store */
+typedef struct {
+  guint8 *p;
+} BenchCursor;
+
+static inline int
+bench_cursor_write (void *data, const char *buf, size_t len)
+{
+  BenchCursor *c = data;
+
+  memcpy (c->p, buf, len);
+  c->p += len;
+  return 0;
+}
 const gchar *bench_record_data (guint64 seq); /* BENCH_DATA_LEN hex characters, not 0-terminated */
 
 /* ---- subscribers in processes of their own --------------------------------- */

@@ -94,7 +94,7 @@ serialize_batch (PulseRecordBatch *batch, GError **error)
   msgpack_packer pk;
   Cursor cursor;
   guint8 *out, *key;
-  PulsePayload *payload;
+  gsize room;
 
   for (guint c = 0; c < n_cols; c++) {
     PulseColumnView *v = &cols[c];
@@ -128,7 +128,7 @@ serialize_batch (PulseRecordBatch *batch, GError **error)
 
   /* the largest encoding of every value, so the loop never checks room */
   bound = 5 + (gsize) n_rows * per_row + var_data + 16;
-  out = _pulse_payload_alloc (bound, &payload);
+  out = _pulse_pool_realloc (NULL, 0, bound, &room);
   cursor.p = out;
   if (!one_map)
     msgpack_pack_array (&pk, n_rows);
@@ -186,7 +186,7 @@ serialize_batch (PulseRecordBatch *batch, GError **error)
   }
   size = cursor.p - out;
   g_assert (size <= bound);
-  return _pulse_payload_finish (payload, size);
+  return _pulse_pool_bytes (out, size);
 }
 
 /* ---- encoding a value tree ----------------------------------------------- */

@@ -254,7 +254,7 @@ _pulse_lz4_compress (GBytes *data, gint level, GError **error)
   gsize len;
   const guint8 *src = g_bytes_get_data (data, &len);
   LZ4F_preferences_t prefs;
-  PulsePayload *payload;
+  gsize room;
   guint8 *out;
   size_t bound, n;
 
@@ -274,15 +274,15 @@ _pulse_lz4_compress (GBytes *data, gint level, GError **error)
   prefs.compressionLevel = level;
 
   bound = LZ4F_compressFrameBound (len, &prefs);
-  out = _pulse_payload_alloc (bound, &payload);
+  out = _pulse_pool_realloc (NULL, 0, bound, &room);
   n = LZ4F_compressFrame (out, bound, src, len, &prefs);
   if (LZ4F_isError (n)) {
     g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_ENCODE,
         _ ("lz4: compression failed: %s"), LZ4F_getErrorName (n));
-    _pulse_payload_discard (payload);
+    _pulse_pool_free (out);
     return NULL;
   }
-  return _pulse_payload_finish (payload, n);
+  return _pulse_pool_bytes (out, n);
 }
 
 GBytes *
@@ -394,7 +394,7 @@ _pulse_zstd_compress (GBytes *data, gint level, GError **error)
   gsize len;
   const guint8 *src = g_bytes_get_data (data, &len);
   ZSTD_CCtx *cctx;
-  PulsePayload *payload;
+  gsize room;
   guint8 *out;
   size_t bound, n;
 
@@ -416,15 +416,15 @@ _pulse_zstd_compress (GBytes *data, gint level, GError **error)
   ZSTD_CCtx_setParameter (cctx, ZSTD_c_checksumFlag, 0);
 
   bound = ZSTD_compressBound (len);
-  out = _pulse_payload_alloc (bound, &payload);
+  out = _pulse_pool_realloc (NULL, 0, bound, &room);
   n = ZSTD_compress2 (cctx, out, bound, src, len);
   if (ZSTD_isError (n)) {
     g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_ENCODE,
         _ ("zstd: compression failed: %s"), ZSTD_getErrorName (n));
-    _pulse_payload_discard (payload);
+    _pulse_pool_free (out);
     return NULL;
   }
-  return _pulse_payload_finish (payload, n);
+  return _pulse_pool_bytes (out, n);
 }
 
 static gint
@@ -580,7 +580,7 @@ _pulse_snappy_compress (GBytes *data, GError **error)
 {
   gsize len;
   const guint8 *src = g_bytes_get_data (data, &len);
-  PulsePayload *payload;
+  gsize room;
   guint8 *out;
   size_t out_len;
   snappy_status status;
@@ -593,15 +593,15 @@ _pulse_snappy_compress (GBytes *data, GError **error)
     return NULL;
   }
   out_len = snappy_max_compressed_length (len);
-  out = _pulse_payload_alloc (out_len, &payload);
+  out = _pulse_pool_realloc (NULL, 0, out_len, &room);
   status = snappy_compress ((const char *) src, len, (char *) out, &out_len);
   if (status != SNAPPY_OK) {
     g_set_error (error, PULSE_STREAM_ERROR, PULSE_STREAM_ERROR_ENCODE,
         _ ("snappy: compression failed (status %d)"), (int) status);
-    _pulse_payload_discard (payload);
+    _pulse_pool_free (out);
     return NULL;
   }
-  return _pulse_payload_finish (payload, out_len);
+  return _pulse_pool_bytes (out, out_len);
 }
 
 GBytes *

@@ -20,6 +20,12 @@
  * whatever the traffic; past it, a returned buffer is freed. One mutex,
  * taken once per frame, never per record.
  *
+ * The interface is a growable buffer (_pulse_pool_realloc(), or
+ * _pulse_pool_try_realloc() for sizes a peer declared) that becomes a
+ * GBytes (_pulse_pool_bytes()) or is freed (_pulse_pool_free()): the
+ * serializers, compressors and decompressors use it for their output, and
+ * record batches for column storage of 8 kB and more.
+ *
  * Under AddressSanitizer the pool keeps nothing, so that a use after free
  * is still caught.
  */
@@ -45,6 +51,8 @@
 #ifndef POOL_MAX_KEPT
 #define POOL_MAX_KEPT (8 * 1024 * 1024)
 #endif
+
+typedef struct _PulsePayload PulsePayload;
 
 struct _PulsePayload {
   union {
@@ -116,21 +124,6 @@ payload_new (gsize size, gboolean may_fail)
   return p;
 }
 
-/**
- * _pulse_payload_alloc:
- * @size: the bytes the caller may write
- * @out_payload: (out) (transfer full): the payload, for
- *   _pulse_payload_finish() or _pulse_payload_discard()
- *
- * Returns: (transfer none): where to write, at least @size bytes
- */
-guint8 *
-_pulse_payload_alloc (gsize size, PulsePayload **out_payload)
-{
-  *out_payload = payload_new (size, FALSE);
-  return payload_data (*out_payload);
-}
-
 static void
 payload_release (gpointer data)
 {
@@ -149,16 +142,10 @@ payload_release (gpointer data)
   g_free (p);
 }
 
-/**
- * _pulse_payload_finish:
- * @payload: (transfer full): from _pulse_payload_alloc()
- * @size: the bytes written
- *
- * Returns: (transfer full): the first @size bytes as #GBytes, without a
- *   copy; the buffer goes back to the pool when the last reference goes
- */
-GBytes *
-_pulse_payload_finish (PulsePayload *payload, gsize size)
+/* The first @size bytes of @payload as GBytes, without a copy; the
+ * buffer goes back to the pool when the last reference goes */
+static GBytes *
+payload_finish (PulsePayload *payload, gsize size)
 {
   g_return_val_if_fail (size <= payload->capacity, NULL);
 
@@ -174,23 +161,12 @@ _pulse_payload_finish (PulsePayload *payload, gsize size)
      * than four times its bytes */
     PulsePayload *fit;
 
-    memcpy (_pulse_payload_alloc (size, &fit), payload_data (payload), size);
+    fit = payload_new (size, FALSE);
+    memcpy (payload_data (fit), payload_data (payload), size);
     payload_release (payload);
-    return _pulse_payload_finish (fit, size);
+    return payload_finish (fit, size);
   }
   return g_bytes_new_with_free_func (payload_data (payload), size, payload_release, payload);
-}
-
-/**
- * _pulse_payload_discard:
- * @payload: (transfer full): from _pulse_payload_alloc()
- *
- * Gives the buffer back unused, after an error.
- */
-void
-_pulse_payload_discard (PulsePayload *payload)
-{
-  payload_release (payload);
 }
 
 static gpointer
@@ -267,13 +243,14 @@ _pulse_pool_try_realloc (gpointer data, gsize used, gsize size, gsize *capacity)
  * @data: (transfer full): from _pulse_pool_realloc() or _pulse_pool_try_realloc()
  * @size: the bytes written, at most its capacity
  *
- * Returns: (transfer full): the first @size bytes as #GBytes, as
- *   _pulse_payload_finish() makes them
+ * Returns: (transfer full): the first @size bytes as #GBytes, without a
+ *   copy; the buffer goes back to the pool when the last reference goes
+ *   (a buffer far larger than @size is first traded for one of its size)
  */
 GBytes *
 _pulse_pool_bytes (gpointer data, gsize size)
 {
-  return _pulse_payload_finish ((PulsePayload *) data - 1, size);
+  return payload_finish ((PulsePayload *) data - 1, size);
 }
 
 /**

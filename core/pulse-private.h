@@ -31,10 +31,6 @@ G_GNUC_INTERNAL gboolean _pulse_element_link_pads_full (PulseElement *src, const
 
 /* pulse-payload-pool.c: warm, reused buffers for serialized and
  * compressed payloads */
-typedef struct _PulsePayload PulsePayload;
-G_GNUC_INTERNAL guint8 *_pulse_payload_alloc (gsize size, PulsePayload **out_payload);
-G_GNUC_INTERNAL GBytes *_pulse_payload_finish (PulsePayload *payload, gsize size);
-G_GNUC_INTERNAL void _pulse_payload_discard (PulsePayload *payload);
 G_GNUC_INTERNAL gpointer _pulse_pool_realloc (
     gpointer data, gsize used, gsize size, gsize *capacity);
 G_GNUC_INTERNAL gpointer _pulse_pool_try_realloc (

@@ -205,3 +205,39 @@ capture_reset (TestCapture *self)
   self->eos_at = 0;
   g_mutex_unlock (&self->lock);
 }
+
+PulsePipeline *
+harness_pipeline_new_valist (const gchar *factory, const gchar *name, PulseElement **src,
+    TestCapture **cap, const gchar *first_property, va_list args)
+{
+  PulsePipeline *pipeline = pulse_pipeline_new (NULL);
+  g_autoptr (GError) error = NULL;
+  PulseElement *sink;
+
+  *src = pulse_element_factory_make (factory, &error);
+  g_assert_no_error (error);
+  if (name != NULL)
+    pulse_element_set_name (*src, name);
+  if (first_property != NULL)
+    g_object_set_valist (G_OBJECT (*src), first_property, args);
+  sink = pulse_element_factory_make ("testcapture", &error);
+  g_assert_no_error (error);
+  g_assert_true (pulse_pipeline_add (pipeline, *src, &error));
+  g_assert_true (pulse_pipeline_add (pipeline, sink, &error));
+  g_assert_true (pulse_element_link (*src, sink, &error));
+  g_assert_no_error (error);
+  *cap = TEST_CAPTURE (sink);
+  /* the pipeline holds them now */
+  g_object_unref (*src);
+  g_object_unref (sink);
+  return pipeline;
+}
+
+void
+harness_pipeline_play (PulsePipeline *pipeline)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (pulse_pipeline_set_state (pipeline, PULSE_STATE_PLAYING, &error));
+  g_assert_no_error (error);
+}

@@ -54,4 +54,13 @@ void capture_set_hold (TestCapture *self, gboolean hold);
 void capture_set_return (TestCapture *self, PulseFlowReturn ret);
 void capture_reset (TestCapture *self);
 
+/* A new pipeline of `@factory ! testcapture`, @factory's element named
+ * @name (or not, when NULL) and set up with the properties in @args (a
+ * NULL-terminated name/value list); @src and @cap are owned by the
+ * pipeline */
+PulsePipeline *harness_pipeline_new_valist (const gchar *factory, const gchar *name,
+    PulseElement **src, TestCapture **cap, const gchar *first_property, va_list args);
+/* sets PLAYING, which must succeed */
+void harness_pipeline_play (PulsePipeline *pipeline);
+
 G_END_DECLS

@@ -74,39 +74,21 @@ static Harness *
 harness_new (const gchar *first_property, ...)
 {
   Harness *h = g_new0 (Harness, 1);
-  g_autoptr (GError) error = NULL;
-  PulseElement *src, *sink;
+  PulseElement *src;
   va_list args;
 
-  h->pipeline = pulse_pipeline_new (NULL);
-  src = pulse_element_factory_make ("producer", &error);
-  g_assert_no_error (error);
-  pulse_element_set_name (src, "prod");
-  if (first_property != NULL) {
-    va_start (args, first_property);
-    g_object_set_valist (G_OBJECT (src), first_property, args);
-    va_end (args);
-  }
-  sink = pulse_element_factory_make ("testcapture", &error);
-  g_assert_no_error (error);
-  g_assert_true (pulse_pipeline_add (h->pipeline, src, &error));
-  g_assert_true (pulse_pipeline_add (h->pipeline, sink, &error));
-  g_assert_true (pulse_element_link (src, sink, &error));
-  g_assert_no_error (error);
+  va_start (args, first_property);
+  h->pipeline = harness_pipeline_new_valist (
+      "producer", "prod", &src, &h->cap, first_property, args);
+  va_end (args);
   h->producer = PULSE_PRODUCER (src);
-  h->cap = TEST_CAPTURE (sink);
-  g_object_unref (src);
-  g_object_unref (sink);
   return h;
 }
 
 static void
 harness_play (Harness *h)
 {
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (pulse_pipeline_set_state (h->pipeline, PULSE_STATE_PLAYING, &error));
-  g_assert_no_error (error);
+  harness_pipeline_play (h->pipeline);
 }
 
 static void
