@@ -113,20 +113,6 @@ ticks_clear (Ticks *t)
 
 /* ---- the bare calls ------------------------------------------------------------ */
 
-typedef struct {
-  guint8 *p;
-} Cursor;
-
-static inline int
-cursor_write (void *data, const char *buf, size_t len)
-{
-  Cursor *c = data;
-
-  memcpy (c->p, buf, len);
-  c->p += len;
-  return 0;
-}
-
 static void
 pack_key (msgpack_packer *pk, const gchar *key)
 {
@@ -140,10 +126,10 @@ pack_key (msgpack_packer *pk, const gchar *key)
 static gsize
 bare_msgpack_pack (const Ticks *t, guint8 *out)
 {
-  Cursor cursor = { out };
+  BenchCursor cursor = { out };
   msgpack_packer pk;
 
-  msgpack_packer_init (&pk, &cursor, cursor_write);
+  msgpack_packer_init (&pk, &cursor, bench_cursor_write);
   msgpack_pack_array (&pk, ROWS);
   for (guint i = 0; i < ROWS; i++) {
     guint32 len = t->offsets[i + 1] - t->offsets[i];
